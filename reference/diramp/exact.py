@@ -108,6 +108,10 @@ def decimal_down(x: Fraction, digits: int = 12) -> str:
     ('0.6666', '0.6667')
     >>> decimal_down(Fraction(-2, 3), 4)
     '-0.6667'
+    >>> decimal_up(Fraction(877105295319, 10**24), 3), decimal_down(Fraction(999, 1000), 2)
+    ('8.78e-13', '0.99')
+    >>> decimal_up(Fraction(999, 1000), 2), decimal_down(Fraction(20431465), 12)
+    ('1', '20431465')
     """
     return _decimal(x, digits, up=False)
 
@@ -120,45 +124,61 @@ def decimal_up(x: Fraction, digits: int = 12) -> str:
 def _decimal(x: Fraction, digits: int, up: bool) -> str:
     if x == 0:
         return "0"
-    e = math.floor(math.log10(abs(x.numerator)) - math.log10(x.denominator))
-    # scale so that the integer part has `digits` digits
-    shift = digits - 1 - e
+    e = _exponent(abs(x))
+    shift = digits - 1 - e  # scale so that the integer part has `digits` digits
     scaled = x * Fraction(10) ** shift
     n = math.ceil(scaled) if up else math.floor(scaled)
-    s = str(abs(n))
+    if len(str(abs(n))) > digits:  # rounding carried into a new digit (e.g. 9.99 -> 10.0)
+        e += 1
+        shift -= 1
+        n = math.ceil(x * Fraction(10) ** shift) if up else math.floor(x * Fraction(10) ** shift)
+    return _render(n, -shift)
+
+
+def _exponent(x: Fraction) -> int:
+    """floor(log10(x)) for x > 0, exactly."""
+    e = len(str(x.numerator)) - len(str(x.denominator))
+    while Fraction(10) ** e > x:
+        e -= 1
+    while Fraction(10) ** (e + 1) <= x:
+        e += 1
+    return e
+
+
+def _render(n: int, exp10: int) -> str:
+    """Render the exact value n * 10^exp10; scientific notation when very small or large."""
     sign = "-" if n < 0 else ""
-    if shift <= 0:
-        return sign + s + "0" * (-shift)
-    if len(s) <= shift:
-        s = "0" * (shift - len(s) + 1) + s
-    out = s[:-shift] + "." + s[-shift:]
-    out = out.rstrip("0").rstrip(".")
-    return sign + out
+    digits = str(abs(n)).rstrip("0") or "0"
+    exp10 += len(str(abs(n))) - len(digits)
+    lead = exp10 + len(digits) - 1  # exponent of the leading digit
+    if lead < -4 or lead >= 16:
+        mant = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+        return f"{sign}{mant}e{lead}"
+    if exp10 >= 0:
+        return sign + digits + "0" * exp10
+    k = -exp10
+    padded = digits.rjust(k + 1, "0")
+    return sign + padded[:-k] + "." + padded[-k:]
 
 
 def decimal_exact(x: Fraction) -> str | None:
     """The exact decimal expansion of ``x`` if it terminates (else None).
 
-    >>> decimal_exact(Fraction(3, 400))
-    '0.0075'
+    >>> decimal_exact(Fraction(3, 400)), decimal_exact(Fraction(1, 10**12))
+    ('0.0075', '1e-12')
     >>> decimal_exact(Fraction(1, 3)) is None
     True
     """
     d = x.denominator
-    twos = fives = 0
-    while d % 2 == 0:
-        d //= 2
-        twos += 1
-    while d % 5 == 0:
-        d //= 5
-        fives += 1
+    k = 0
+    while d % 10 == 0:
+        d //= 10
+        k += 1
+    while d % 2 == 0 or d % 5 == 0:
+        d //= 2 if d % 2 == 0 else 5
+        k += 1
     if d != 1:
         return None
-    k = max(twos, fives)
     n = x * 10**k
     assert n.denominator == 1
-    s = str(abs(n.numerator)).rjust(k + 1, "0")
-    out = s if k == 0 else s[:-k] + "." + s[-k:]
-    if k:
-        out = out.rstrip("0").rstrip(".")
-    return ("-" if x < 0 else "") + out
+    return _render(n.numerator, -k)
