@@ -1,0 +1,217 @@
+"""LEM-EXT-BLOCKED: the task planner and the per-task kernel ``partial_correlation``.
+
+The extractor output is split into lag chunks ``[s0, s1)`` and the y input
+into blocks ``[j0, j1)``.  Task (chunk, block) computes, for s in the chunk,
+
+    partial[s - s0] = XOR_{j0 <= j < j1, j + s < N} x[j + s] AND y[j]
+
+from the x bits ``[j0 + s0, min(N, j1 + s1 - 1))`` and the y bits ``[j0, j1)``
+only.  By LEM-EXT-BLOCKED, ``Ext[s0:s1]`` is the XOR over all blocks of the
+chunk's partials.  Tasks are independent (distributable, e.g. on Dask); only
+the XOR reduction per chunk combines them.
+
+>>> plan = make_plan(8, 3, max_fft=8)
+>>> (plan.P, plan.L, plan.B, plan.n_chunks, plan.n_blocks)
+(8, 3, 6, 1, 2)
+>>> [(t.chunk, t.block, t.x0, t.x1, t.j0, t.j1) for t in plan.tasks()]
+[(0, 0, 0, 8, 0, 6), (0, 1, 6, 8, 6, 8)]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from diramp.errors import CheckFailed, InputError
+from diramp.extractor import margin as _margin
+from diramp.extractor.exact import exact_partial
+from diramp.extractor.fft import Spectrum, fft_partial
+from diramp.extractor.packed import Bits
+
+#: Largest FFT length of the default mode (about 1.6 GB of float64/complex buffers per worker).
+DEFAULT_MAX_FFT = 3 << 24
+#: Largest FFT length of the memory-lean mode (peak RSS well under 1 GiB at paper scale).
+LEAN_MAX_FFT = 3 << 22
+#: Hard cap: REQ-FLOAT-MARGIN's a priori bound stays below SAFE_MARGIN up to 2^27.
+MAX_FFT = 1 << 27
+
+METHODS = ("auto", "fft", "exact")
+
+#: Planner cost of one FFT call beyond its P log P work (Python and allocation overhead).
+TASK_OVERHEAD = 1 << 16
+
+
+def fast_sizes(lo: int, hi: int) -> list[int]:
+    """FFT lengths 2^a, 3*2^a, 5*2^a in [lo, hi] (sizes numpy's pocketfft handles fast).
+
+    >>> fast_sizes(10, 40)
+    [10, 12, 16, 20, 24, 32, 40]
+    """
+    out = set()
+    for f in (1, 3, 5):
+        p = f
+        while p <= hi:
+            if p >= lo:
+                out.add(p)
+            p *= 2
+    return sorted(out)
+
+
+@dataclass(frozen=True)
+class Task:
+    """LEM-EXT-BLOCKED: one (lag chunk, y block) task and the input bit/byte ranges it reads."""
+
+    chunk: int
+    block: int
+    s0: int  #: first lag of the chunk
+    s1: int  #: one past the last lag
+    j0: int  #: first y bit of the block
+    j1: int  #: one past the last y bit
+    x0: int  #: first x bit read (= j0 + s0)
+    x1: int  #: one past the last x bit read (= min(N, j1 + s1 - 1))
+
+    @property
+    def x_bytes(self) -> tuple[int, int]:
+        """Packed byte range ``[a, b)`` of x holding bits ``[x0, x1)`` (CONV-BITORDER)."""
+        return self.x0 // 8, (self.x1 + 7) // 8
+
+    @property
+    def y_bytes(self) -> tuple[int, int]:
+        """Packed byte range ``[a, b)`` of y holding bits ``[j0, j1)`` (CONV-BITORDER)."""
+        return self.j0 // 8, (self.j1 + 7) // 8
+
+
+@dataclass(frozen=True)
+class Plan:
+    """LEM-EXT-BLOCKED: block size B, lag chunk size L and FFT length P >= B + L - 1."""
+
+    N: int
+    m: int
+    P: int
+    L: int
+    B: int
+
+    @property
+    def n_chunks(self) -> int:
+        """Number of lag chunks, ceil(m / L)."""
+        return -(-self.m // self.L)
+
+    @property
+    def n_blocks(self) -> int:
+        """Number of y blocks, ceil(N / B)."""
+        return -(-self.N // self.B)
+
+    def chunk(self, c: int) -> tuple[int, int]:
+        """Lag range ``[s0, s1)`` of chunk ``c``."""
+        return c * self.L, min(self.m, (c + 1) * self.L)
+
+    def block(self, b: int) -> tuple[int, int]:
+        """y bit range ``[j0, j1)`` of block ``b``."""
+        return b * self.B, min(self.N, (b + 1) * self.B)
+
+    def block_tasks(self, b: int) -> list[Task]:
+        """The non-empty tasks of block ``b``, one per lag chunk."""
+        j0, j1 = self.block(b)
+        out = []
+        for c in range(self.n_chunks):
+            s0, s1 = self.chunk(c)
+            if j0 + s0 >= self.N:
+                break  # x segment empty: the partial is zero
+            out.append(Task(c, b, s0, s1, j0, j1, j0 + s0, min(self.N, j1 + s1 - 1)))
+        return out
+
+    def tasks(self) -> Iterator[Task]:
+        """All non-empty tasks, block-major (a block's y spectrum serves all its chunks)."""
+        for b in range(self.n_blocks):
+            yield from self.block_tasks(b)
+
+    def n_tasks(self) -> int:
+        """Number of non-empty tasks."""
+        return sum(len(self.block_tasks(b)) for b in range(self.n_blocks))
+
+
+def make_plan(
+    N: int, m: int, *, max_fft: int = DEFAULT_MAX_FFT, fft_size: int | None = None
+) -> Plan:
+    """LEM-EXT-BLOCKED: choose (P, L, B) minimising FFT work for P <= ``max_fft``.
+
+    Cost model: ``ceil(N / B) (1 + 2 C)`` FFTs of cost ``P log2 P`` plus a fixed
+    overhead (one y spectrum per block, one forward and one inverse FFT per
+    task; C = ceil(m / L) chunks, L < P).  Memory is
+    O(P), independent of N.  ``fft_size`` forces P.
+    """
+    if not 1 <= m <= N:
+        raise InputError("m", f"must satisfy 1 <= m <= N = {N}", f"got {m}")
+    if max_fft > MAX_FFT:
+        raise InputError("max_fft", f"must be <= {MAX_FFT} (REQ-FLOAT-MARGIN)", f"got {max_fft}")
+    sizes = [fft_size] if fft_size is not None else fast_sizes(8, max_fft)
+    best: tuple[float, Plan] | None = None
+    for P in sizes:
+        c_min = -(-m // (P - 1))  # fewest chunks with L < P
+        for C in range(c_min, c_min + 8):
+            L = -(-m // C)
+            B = min(N, P - L + 1)
+            n_fft = -(-N // B) * (1 + 2 * C)
+            cost = n_fft * (P * math.log2(P) + TASK_OVERHEAD)
+            if best is None or cost < best[0]:
+                best = (cost, Plan(N, m, P, L, B))
+            if L == 1:
+                break
+    if best is None:
+        raise InputError("max_fft", "too small for this m", f"max_fft {max_fft}, m {m}")
+    return best[1]
+
+
+@dataclass(frozen=True)
+class PartialResult:
+    """LEM-EXT-BLOCKED: a task's partial parities, its rounding margin and the method used."""
+
+    parity: Bits
+    margin: float
+    method: str
+
+
+def partial_correlation(
+    x_segment: npt.ArrayLike,
+    y_block: npt.ArrayLike,
+    L: int,
+    *,
+    P: int | None = None,
+    method: str = "auto",
+    Y: Spectrum | None = None,
+    threshold: float | None = None,
+) -> PartialResult:
+    """LEM-EXT-BLOCKED, REQ-FLOAT-MARGIN: one task's partial parities, t = 0 .. L-1.
+
+    ``parity[t] = (sum_j x_segment[j + t] * y_block[j]) mod 2``.  ``method``:
+    ``"fft"`` (float64 FFT; CheckFailed if the margin exceeds ``threshold``),
+    ``"auto"`` (float64 FFT, recomputed exactly if the margin is unsafe) or
+    ``"exact"`` (big-integer product).  ``threshold`` defaults to
+    :data:`diramp.extractor.margin.SAFE_MARGIN`.
+
+    >>> r = partial_correlation([1, 0, 1, 1, 0, 1, 0, 0], [1, 1, 0, 1, 0, 0, 1, 0], 3)
+    >>> r.parity.tolist(), r.method
+    ([0, 1, 1], 'fft')
+    """
+    if method not in METHODS:
+        raise InputError("method", f"must be one of {METHODS}", f"got {method!r}")
+    if method == "exact":
+        return PartialResult(exact_partial(x_segment, y_block, L), 0.0, "exact")
+    nb = int(np.asarray(y_block).size)
+    if P is None:
+        P = fast_sizes(max(8, nb + L - 1), 2 * max(8, nb + L - 1))[0]
+    tau = _margin.SAFE_MARGIN if threshold is None else threshold
+    parity, mg = fft_partial(x_segment, y_block, L, P, Y=Y)
+    if mg <= tau:
+        return PartialResult(parity, mg, "fft")
+    if method == "fft":
+        raise CheckFailed(
+            f"REQ-FLOAT-MARGIN: float64 FFT rounding margin {mg:.3g} exceeds the safe "
+            f"threshold {tau} (FFT length {P}); rerun with --method exact (or auto), or "
+            "smaller blocks (--lean)"
+        )
+    return PartialResult(exact_partial(x_segment, y_block, L), mg, "exact-fallback")
