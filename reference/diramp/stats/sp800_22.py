@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from fractions import Fraction
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -109,7 +109,7 @@ def frequency(eps: Bits, *, strict: bool = True, alpha: float = ALPHA) -> TestRe
 
 
 # --------------------------------------------------------------------------- 2.2
-def block_frequency(eps: Bits, M: int = 128, *, strict: bool = True,  # noqa: N803
+def block_frequency(eps: Bits, M: int = 128, *, strict: bool = True,
                     alpha: float = ALPHA) -> TestResult:
     """Frequency test within a block, SP 800-22 rev1a section 2.2.
 
@@ -127,7 +127,7 @@ def block_frequency(eps: Bits, M: int = 128, *, strict: bool = True,  # noqa: N8
     params = {"M": M}
     if strict and (n < 100 or M < 20):
         return _too_short(name, sec, n, 100, params, "and M >= 20")
-    N = n // M  # noqa: N806
+    N = n // M
     if N == 0:
         return _too_short(name, sec, n, M, params, "fewer bits than one block")
     pi = eps[: N * M].reshape(N, M).sum(axis=1, dtype=np.int64) / M
@@ -166,8 +166,8 @@ def runs(eps: Bits, *, strict: bool = True, alpha: float = ALPHA) -> TestResult:
 
 
 # --------------------------------------------------------------------------- 2.4
-@lru_cache(maxsize=None)
-def _runs_at_most(M: int, k: int) -> int:  # noqa: N803
+@cache
+def _runs_at_most(M: int, k: int) -> int:
     """Number of M-bit words whose longest run of ones is at most k (exact)."""
     f = [0] * (M + 1)
     for j in range(M + 1):
@@ -175,8 +175,8 @@ def _runs_at_most(M: int, k: int) -> int:  # noqa: N803
     return f[M]
 
 
-@lru_cache(maxsize=None)
-def longest_run_probabilities(M: int, v_min: int, v_max: int) -> tuple[float, ...]:  # noqa: N803
+@cache
+def longest_run_probabilities(M: int, v_min: int, v_max: int) -> tuple[float, ...]:
     """Class probabilities pi_i of section 2.4.4 step 3, computed exactly.
 
     Classes: longest run <= v_min, = v_min + 1, ..., >= v_max.  Section 3.4 tabulates
@@ -223,13 +223,12 @@ def longest_run(eps: Bits, *, strict: bool = True, alpha: float = ALPHA,
     """
     name, sec = "longest_run", "2.4"
     n = eps.size
-    for min_n, M, v_min, v_max in LONGEST_RUN_TABLE:  # noqa: N806
-        if n >= min_n:
-            break
-    else:
+    row = next((r for r in LONGEST_RUN_TABLE if n >= r[0]), None)
+    if row is None:
         return _too_short(name, sec, n, 128, {})
-    N = n // M  # noqa: N806
-    K = v_max - v_min  # noqa: N806
+    _, M, v_min, v_max = row
+    N = n // M
+    K = v_max - v_min
     blocks = eps[: N * M].reshape(N, M)
     padded = np.zeros((N, M + 2), dtype=np.int8)
     padded[:, 1:-1] = blocks
@@ -249,7 +248,7 @@ def longest_run(eps: Bits, *, strict: bool = True, alpha: float = ALPHA,
 
 
 # --------------------------------------------------------------------------- 2.5
-def rank_probabilities(M: int, Q: int) -> tuple[float, float, float]:  # noqa: N803
+def rank_probabilities(M: int, Q: int) -> tuple[float, float, float]:
     """P(rank = M), P(rank = M - 1), P(rank <= M - 2) for a random M x Q binary matrix.
 
     Section 3.5: p_r = 2^(r(Q+M-r) - MQ) prod_{i<r} (1-2^(i-Q))(1-2^(i-M)) / (1-2^(i-r)),
@@ -270,14 +269,14 @@ def rank_probabilities(M: int, Q: int) -> tuple[float, float, float]:  # noqa: N
     return float(full), float(minus1), float(1 - full - minus1)
 
 
-def rank_chi2(F_M: int, F_M1: int, N: int,  # noqa: N803
+def rank_chi2(F_M: int, F_M1: int, N: int,
               probabilities: Sequence[float]) -> float:
     """chi^2(obs) of section 2.5.4 step 4 from the rank class counts."""
     observed = (F_M, F_M1, N - F_M - F_M1)
     return sum((o - p * N) ** 2 / (p * N) for o, p in zip(observed, probabilities, strict=True))
 
 
-def binary_matrix_rank(eps: Bits, M: int = 32, Q: int = 32, *, strict: bool = True,  # noqa: N803
+def binary_matrix_rank(eps: Bits, M: int = 32, Q: int = 32, *, strict: bool = True,
                        alpha: float = ALPHA,
                        probabilities: Sequence[float] | None = None) -> TestResult:
     """Binary matrix rank test, SP 800-22 rev1a section 2.5.
@@ -293,7 +292,7 @@ def binary_matrix_rank(eps: Bits, M: int = 32, Q: int = 32, *, strict: bool = Tr
     params = {"M": M, "Q": Q}
     if strict and n < 38 * M * Q:
         return _too_short(name, sec, n, 38 * M * Q, params)
-    N = n // (M * Q)  # noqa: N806
+    N = n // (M * Q)
     if N == 0:
         return _too_short(name, sec, n, M * Q, params, "fewer bits than one matrix")
     weights = (np.uint64(1) << np.arange(Q - 1, -1, -1, dtype=np.uint64))
@@ -311,7 +310,7 @@ def binary_matrix_rank(eps: Bits, M: int = 32, Q: int = 32, *, strict: bool = Tr
 
 
 # --------------------------------------------------------------------------- 2.6
-def dft_statistic(N1: float, n: int) -> tuple[float, float]:  # noqa: N803
+def dft_statistic(N1: float, n: int) -> tuple[float, float]:
     """d and the P-value of section 2.6.4 steps 6-7 from N_1 and n.
 
     N_0 = 0.95 n / 2, d = (N_1 - N_0) / sqrt(n (0.95)(0.05) / 4), P = erfc(|d| / sqrt 2).
@@ -343,7 +342,7 @@ def dft(eps: Bits, *, strict: bool = True, alpha: float = ALPHA) -> TestResult:
 
 
 # --------------------------------------------------------------------------- 2.7
-def non_overlapping_template(eps: Bits, m: int = 9, N: int = 8,  # noqa: N803
+def non_overlapping_template(eps: Bits, m: int = 9, N: int = 8,
                              templates: Sequence[str] | None = None, *, strict: bool = True,
                              alpha: float = ALPHA) -> TestResult:
     """Non-overlapping template matching test, SP 800-22 rev1a section 2.7.
@@ -363,7 +362,7 @@ def non_overlapping_template(eps: Bits, m: int = 9, N: int = 8,  # noqa: N803
     for b in tpls:
         if len(b) != m or not is_aperiodic(b):
             raise ValueError(f"template {b!r} is not an aperiodic {m}-bit word (section 2.7.2)")
-    M = n // N  # noqa: N806
+    M = n // N
     params = {"m": m, "N": N, "M": M, "templates": len(tpls)}
     mu = (M - m + 1) / 2**m
     if strict and mu < 5:
@@ -397,7 +396,7 @@ def non_overlapping_template(eps: Bits, m: int = 9, N: int = 8,  # noqa: N803
 OVERLAPPING_PI_M9_M1032 = (0.364091, 0.185659, 0.139381, 0.100571, 0.070432, 0.139865)
 
 
-def overlapping_probabilities(M: int, m: int, K: int = 5,  # noqa: N803
+def overlapping_probabilities(M: int, m: int, K: int = 5,
                               corrected: bool = True) -> tuple[float, ...]:
     """pi_0 .. pi_K for the overlapping template test.
 
@@ -420,12 +419,12 @@ def overlapping_probabilities(M: int, m: int, K: int = 5,  # noqa: N803
     return tuple(pis)
 
 
-def overlapping_chi2(nu: Sequence[int], N: int, pi: Sequence[float]) -> float:  # noqa: N803
+def overlapping_chi2(nu: Sequence[int], N: int, pi: Sequence[float]) -> float:
     """chi^2(obs) = sum (nu_i - N pi_i)^2 / (N pi_i) (section 2.8.4 step 5)."""
     return sum((v - N * p) ** 2 / (N * p) for v, p in zip(nu, pi, strict=True))
 
 
-def overlapping_template(eps: Bits, m: int = 9, M: int = 1032, K: int = 5,  # noqa: N803
+def overlapping_template(eps: Bits, m: int = 9, M: int = 1032, K: int = 5,
                          template: str | None = None, *, strict: bool = True,
                          alpha: float = ALPHA, corrected: bool = True) -> TestResult:
     """Overlapping template matching test, SP 800-22 rev1a section 2.8.
@@ -442,7 +441,7 @@ def overlapping_template(eps: Bits, m: int = 9, M: int = 1032, K: int = 5,  # no
               "pi": "section 3.8 corrected" if corrected else "asymptotic (2.8.4)"}
     if strict and n < 1_000_000:
         return _too_short(name, sec, n, 1_000_000, params)
-    N = n // M  # noqa: N806
+    N = n // M
     if N == 0:
         return _too_short(name, sec, n, M, params, "fewer bits than one block")
     target = int(b, 2)
@@ -466,7 +465,7 @@ MAURER_VARIANCE = (0.690, 1.338, 1.901, 2.358, 2.705, 2.954, 3.125, 3.238, 3.311
                    3.384, 3.401, 3.410, 3.416, 3.419, 3.421)
 
 
-def maurer_L(n: int) -> int:  # noqa: N802
+def maurer_L(n: int) -> int:
     """L of the section 2.9.7 table: the largest L in 6..16 with n >= 1010 L 2^L.
 
     The table's thresholds (387,840 for L = 6, 904,960 for L = 7, ...) are
@@ -476,13 +475,13 @@ def maurer_L(n: int) -> int:  # noqa: N802
     (6, 6, 7, 8)
     """
     best = 0
-    for L in range(6, 17):  # noqa: N806
+    for L in range(6, 17):
         if n >= 1010 * L * 2**L:
             best = L
     return best
 
 
-def universal(eps: Bits, L: int | None = None, Q: int | None = None, *,  # noqa: N803
+def universal(eps: Bits, L: int | None = None, Q: int | None = None, *,
               strict: bool = True, alpha: float = ALPHA) -> TestResult:
     """Maurer's "universal statistical" test, SP 800-22 rev1a section 2.9.
 
@@ -497,12 +496,12 @@ def universal(eps: Bits, L: int | None = None, Q: int | None = None, *,  # noqa:
     name, sec = "universal", "2.9"
     n = eps.size
     if L is None:
-        L = maurer_L(n)  # noqa: N806
+        L = maurer_L(n)
         if L == 0:
             return _too_short(name, sec, n, 387_840, {})
     if Q is None:
-        Q = 10 * 2**L  # noqa: N806
-    K = n // L - Q  # noqa: N806
+        Q = 10 * 2**L
+    K = n // L - Q
     params = {"L": L, "Q": Q, "K": K}
     if strict and n < 387_840:
         return _too_short(name, sec, n, 387_840, params)
@@ -539,7 +538,7 @@ LINEAR_COMPLEXITY_PI = (1 / 96, 1 / 32, 1 / 8, 1 / 2, 1 / 4, 1 / 16, 1 / 48)
 LINEAR_COMPLEXITY_PI_STS = (0.01047, 0.03125, 0.125, 0.5, 0.25, 0.0625, 0.020833)
 
 
-def linear_complexity(eps: Bits, M: int = 500, *, strict: bool = True,  # noqa: N803
+def linear_complexity(eps: Bits, M: int = 500, *, strict: bool = True,
                       alpha: float = ALPHA,
                       probabilities: Sequence[float] | None = None) -> TestResult:
     """Linear complexity test, SP 800-22 rev1a section 2.10.
@@ -553,7 +552,7 @@ def linear_complexity(eps: Bits, M: int = 500, *, strict: bool = True,  # noqa: 
     """
     name, sec = "linear_complexity", "2.10"
     n = eps.size
-    N = n // M  # noqa: N806
+    N = n // M
     params = {"M": M, "N": N, "K": 6}
     if strict and (n < 1_000_000 or not 500 <= M <= 5000 or N < 200):
         return _too_short(name, sec, n, 1_000_000, params, "with 500 <= M <= 5000, N >= 200")
@@ -595,7 +594,7 @@ def serial(eps: Bits, m: int = 16, *, strict: bool = True, alpha: float = ALPHA)
     name, sec = "serial", "2.11"
     n = eps.size
     params = {"m": m}
-    if strict and (n < 2 or m >= int(math.floor(math.log2(n))) - 2):
+    if strict and (n < 2 or m >= math.floor(math.log2(n)) - 2):
         return _too_short(name, sec, n, 2 ** (m + 3), params, f"m = {m} needs m < log2(n) - 2")
     psi = [_psi2(eps, m - k) for k in range(3)]
     d1 = round(psi[0] - psi[1], 9)
@@ -630,7 +629,7 @@ def approximate_entropy(eps: Bits, m: int = 10, *, strict: bool = True,
     name, sec = "approximate_entropy", "2.12"
     n = eps.size
     params = {"m": m}
-    if strict and (n < 2 or m >= int(math.floor(math.log2(n))) - 5):
+    if strict and (n < 2 or m >= math.floor(math.log2(n)) - 5):
         return _too_short(name, sec, n, 2 ** (m + 6), params, f"m = {m} needs m < log2(n) - 5")
     apen = _phi(eps, m) - _phi(eps, m + 1)
     chi2 = 2 * n * (math.log(2) - apen)

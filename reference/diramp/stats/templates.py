@@ -10,7 +10,7 @@ non-overlapping match count equals its plain match count.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 
 def is_aperiodic(template: str) -> bool:
@@ -23,7 +23,7 @@ def is_aperiodic(template: str) -> bool:
     return all(template[k:] != template[: m - k] for k in range(1, m))
 
 
-@lru_cache(maxsize=None)
+@cache
 def aperiodic_templates(m: int) -> tuple[str, ...]:
     """All aperiodic m-bit templates in increasing numeric order.
 
