@@ -78,7 +78,8 @@ class ExternalReport:
 def parse_dieharder(text: str) -> list[ExternalRow]:
     """Result rows of dieharder's default table output.
 
-    >>> rows = parse_dieharder("   diehard_birthdays|   0|       100|     100|0.78468844|  PASSED  ")
+    >>> line = "   diehard_birthdays|   0|       100|     100|0.78468844|  PASSED  "
+    >>> rows = parse_dieharder(line)
     >>> rows[0].test, rows[0].p_value, rows[0].status
     ('diehard_birthdays', 0.78468844, 'PASSED')
     """
