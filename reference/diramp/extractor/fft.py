@@ -20,7 +20,7 @@ import numpy.typing as npt
 from diramp.extractor.packed import Bits
 
 #: Lags rounded per step (bounds the temporaries of the rounding check).
-ROUND_SLICE = 1 << 22
+ROUND_SLICE = 1 << 20
 
 Spectrum = npt.NDArray[np.complex128]
 
@@ -62,9 +62,8 @@ def fft_partial(
     buf = np.zeros(P, dtype=np.float64)
     buf[: xs.size] = xs
     X = np.fft.rfft(buf)
-    del buf
     X *= Y
-    c = np.fft.irfft(X, n=P)
+    c = np.fft.irfft(X, n=P, out=buf)  # reuse buf: one P-sized array less at peak
     del X
     parity = np.empty(L, dtype=np.uint8)
     margin = 0.0

@@ -153,6 +153,17 @@ class PackedBitWriter:
         self._emit(np.packbits(b[:whole]).tobytes())
         self.nbits += whole
 
+    def write_packed(self, data: bytes) -> None:
+        """DEF-PACKED-FILE: append whole bytes already packed MSB-first (8 bits each).
+
+        Only allowed while the bit count so far is a multiple of 8.
+        """
+        assert self._f is not None, "use PackedBitWriter in a with statement"
+        if self._carry.size:
+            raise InputError("data", "packed bytes must start on a byte boundary", "", "")
+        self._emit(bytes(data))
+        self.nbits += 8 * len(data)
+
     def _emit(self, data: bytes) -> None:
         assert self._f is not None
         self._hash.update(data)

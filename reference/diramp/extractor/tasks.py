@@ -32,10 +32,10 @@ from diramp.extractor.exact import exact_partial
 from diramp.extractor.fft import Spectrum, fft_partial
 from diramp.extractor.packed import Bits
 
-#: Largest FFT length of the default mode (about 1.6 GB of float64/complex buffers per worker).
+#: Largest FFT length of the default mode (about 3.6 * 8 P = 1.45 GB of buffers per worker).
 DEFAULT_MAX_FFT = 3 << 24
-#: Largest FFT length of the memory-lean mode (peak RSS well under 1 GiB at paper scale).
-LEAN_MAX_FFT = 3 << 22
+#: Largest FFT length of the memory-lean mode (one worker, about 0.73 GB of buffers).
+LEAN_MAX_FFT = 3 << 23
 #: Hard cap: REQ-FLOAT-MARGIN's a priori bound stays below SAFE_MARGIN up to 2^27.
 MAX_FFT = 1 << 27
 
