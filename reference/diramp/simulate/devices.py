@@ -178,9 +178,7 @@ ALL_STRATEGIES: tuple[Strategy, ...] = tuple(
 
 def strategy_model(strategies: Sequence[Strategy]) -> Model:
     """P(a, b | x, y) of a uniform mixture of deterministic local strategies, exact."""
-    out: Model = {
-        (a, b, x, y): Fraction(0) for a, b, x, y in itertools.product((0, 1), repeat=4)
-    }
+    out: Model = {(a, b, x, y): Fraction(0) for a, b, x, y in itertools.product((0, 1), repeat=4)}
     w = Fraction(1, len(strategies))
     for f, g in strategies:
         for x in (0, 1):
