@@ -9,6 +9,7 @@ m over the values the paper does not publish.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -52,11 +53,11 @@ class AuditReport:
     inputs: AuditInputs
     mu_min: Fraction
     mu_max: Fraction
-    thm5: dict[str, LengthResult]
-    thm6: dict[str, AdaptiveResult] = field(default_factory=dict)
+    thm5: Mapping[str, LengthResult]
+    thm6: Mapping[str, AdaptiveResult] = field(default_factory=dict)
     preset: str | None = None
     m_published: int | None = None
-    spreads: dict[str, Spread] = field(default_factory=dict)
+    spreads: Mapping[str, Spread] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
 
     def headline(self, variant: str) -> LengthResult:
@@ -89,9 +90,9 @@ def audit(inputs: AuditInputs) -> AuditReport:
     """Run Theorem 5 (and Theorem 6 if a grid is given) in both variants."""
     check_mu(inputs.mu)
     check_params(inputs.n, inputs.mu, inputs.s_mu, inputs.eps, inputs.eps_s, inputs.eps_ea)
-    thm5 = {v: theorem5(inputs.n, inputs.mu, inputs.s_mu, inputs.eps, inputs.eps_s, inputs.eps_ea, v)
-            for v in VARIANTS}
-    thm6 = {}
+    i = inputs
+    thm5: dict[str, LengthResult] = {v: theorem5(i.n, i.mu, i.s_mu, i.eps, i.eps_s, i.eps_ea, v) for v in VARIANTS}
+    thm6: dict[str, AdaptiveResult] = {}
     if inputs.grid is not None:
         thm6 = {v: theorem6(inputs.n, inputs.mu, inputs.s_mu, inputs.eps, inputs.eps_s, inputs.grid, v,
                             inputs.eps_ea) for v in VARIANTS}
@@ -112,24 +113,20 @@ def audit_preset(name: str, variants_spread: bool = True) -> AuditReport:
                          "published S_mu,obs (rounded)", grid, p.published("chsh"))
     base = audit(inputs)
     m_pub = int(p.published("m"))
-    spreads = {}
+    spreads: dict[str, Spread] = {}
     if variants_spread:
-        axes = {
-            "eps_s": p.spread("eps_s"),
-            "eps_EA": p.spread("eps_EA"),
-            "S_mu_obs": p.spread("s_mu_obs_unrounded"),
-            "grid": [None, *p.spread("grid_delta_s")],
-        }
+        grids: list[Fraction | None] = [None, *p.spread("grid_delta_s")]
         for variant in VARIANTS:
             results = []
-            for es, ea, s, ds in itertools.product(*axes.values()):
+            for es, ea, s, ds in itertools.product(p.spread("eps_s"), p.spread("eps_EA"),
+                                                   p.spread("s_mu_obs_unrounded"), grids):
                 if ds is None:
                     m = theorem5(n, mu, s, eps, es, ea, variant).m
                     where = "Theorem 5"
                 else:
                     m = theorem6(n, mu, s, eps, es, Grid(ds * bins, bins), variant, ea).m
-                    where = f"Theorem 6, Delta S = {ds}"
-                results.append((m, {"eps_s": str(es), "eps_EA": str(ea), "S_mu_obs": str(s),
+                    where = f"Theorem 6, M = {bins}, Delta S = {_dec(ds)}"
+                results.append((m, {"eps_s": _dec(es), "eps_EA": _dec(ea), "S_mu_obs": _dec(s),
                                     "length": where}))
             lo_r = min(results, key=lambda r: r[0])
             hi_r = max(results, key=lambda r: r[0])
@@ -139,3 +136,9 @@ def audit_preset(name: str, variants_spread: bool = True) -> AuditReport:
     sources.update({k: p.source(k) for k in ("eps_s", "eps_EA", "grid_delta_s", "grid_bins")})
     return AuditReport(inputs, base.mu_min, base.mu_max, base.thm5, base.thm6, name, m_pub,
                        spreads, sources)
+
+
+def _dec(x: Fraction) -> str:
+    from diramp.exact import decimal_exact
+
+    return decimal_exact(x) or f"{x.numerator}/{x.denominator}"

@@ -166,19 +166,19 @@ def piece_end(mu: Fraction, k: int) -> tuple[Fraction, Fraction]:
                 return t_lo, t_hi
             delta *= 2**10
         # 4. fallback: interval bisection from scratch
-        a, b = Fraction(0), smax
+        a_q, b_q = Fraction(0), smax
         for _ in range(400):
-            mid = (a + b) / 2
-            gn = grad_norm(mid, mu)
+            mid_q = (a_q + b_q) / 2
+            gn = grad_norm(mid_q, mu)
             if hi(gn) < kk:
-                a = mid
+                a_q = mid_q
             elif lo(gn) > kk:
-                b = mid
+                b_q = mid_q
             else:
                 break
-            if (b - a) <= b * Fraction(1, 2**100):
+            if (b_q - a_q) <= b_q * Fraction(1, 2**100):
                 break
-        return a, b
+        return a_q, b_q
 
 
 def _mpf_fraction(x: object) -> Fraction:

@@ -18,10 +18,10 @@ def check_mu(mu: Fraction | str | float) -> Fraction:
 
     >>> check_mu("0.0075")
     Fraction(3, 400)
-    >>> check_mu("0.5")
+    >>> check_mu("0.5")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    diramp.errors.InputError: mu: must lie in [0, 1/2) (got 1/2); mu = 1/2 allows a deterministic source, from which nothing can be amplified
+    diramp.errors.InputError: mu: must lie in [0, 1/2) (got 1/2); mu = 1/2 allows a deterministic ...
     """
     try:
         m = to_fraction(mu)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from fractions import Fraction
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +62,8 @@ def register(sub: Any) -> None:
     p.add_argument("--eps-ea", help="entropy-accumulation parameter eps_EA in (0, 1) (default: eps)")
     p.add_argument("--bins", type=int, help="Theorem 6 grid: number of bins M (with --s-max)")
     p.add_argument("--s-max", help="Theorem 6 grid: S_mu,max (with --bins); Delta S = S_max/M")
-    p.add_argument("--target-m", type=int, help="also solve for the minimum n, minimum S_mu, maximum mu reaching this m")
+    p.add_argument("--target-m", type=int,
+                   help="also solve for the minimum n, minimum S_mu, maximum mu reaching this m")
     p.add_argument("--digits", type=int, default=12, help="significant digits shown (default 12)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     p.set_defaults(func=run)
@@ -280,7 +281,7 @@ def render(report: AuditReport, digits: int = 12, inverse: dict[str, str] | None
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _length_table(title: str, results: dict[str, LengthResult], digits: int) -> list[str]:
+def _length_table(title: str, results: Mapping[str, LengthResult], digits: int) -> list[str]:
     out = [title]
     for v, r in results.items():
         rows = [[t.name, directed(t.lo, t.hi, t.rounding, digits), t.rounding, t.spec] for t in r.terms]
