@@ -153,3 +153,22 @@ def test_cli_from_repo_root() -> None:
         cwd=ROOT, capture_output=True, text=True, check=False,
     )
     assert bad.returncode == 2 and "unknown" in bad.stderr
+
+
+def test_thm5_correction_detects_wrong_split(monkeypatch: pytest.MonkeyPatch) -> None:
+    """(d) fails when the package's optimal split is not the Lagrange optimum."""
+    from diramp import composition
+
+    monkeypatch.setattr(composition, "OPTIMAL_SPLIT", (Fraction(1, 3), Fraction(1, 3), Fraction(1, 3)))
+    outcome = _run_one("thm5_correction")
+    assert not outcome.passed and "OPTIMAL_SPLIT" in outcome.text
+
+
+def test_eta_monotonicity_detects_nonconvex_g(monkeypatch: pytest.MonkeyPatch) -> None:
+    """(f) fails when g' is not increasing (a planted sign error in THM-1-G)."""
+    from diramp import entropy
+
+    real = entropy.g_prime
+    monkeypatch.setattr(entropy, "g_prime", lambda s, mu: -real(s, mu))
+    outcome = _run_one("eta_monotonicity")
+    assert not outcome.passed and "g' not increasing" in outcome.text
