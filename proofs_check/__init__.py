@@ -18,7 +18,7 @@ function decorated with ``@check``; nothing else needs to change::
 
     from proofs_check import check
 
-    @check("LEM-EXAMPLE")            # spec IDs the check establishes
+    @check("LEM-MDL-LOCAL")          # spec IDs the check establishes
     def example() -> str:
         '''First docstring line: paper item and spec ID (shown by --list).'''
         assert 1 + 1 == 2, "arithmetic is broken"

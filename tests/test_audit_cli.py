@@ -16,6 +16,7 @@ REQUIRED = {"n", "mu", "S_mu", "eps", "eps_s", "eps_EA", "eta", "m_derived", "m_
 
 
 def test_preset_json_keys_and_published_values(capsys: pytest.CaptureFixture[str]) -> None:
+    """CONV-PRESET-KULIKOV2024: the published values come out as printed in the paper."""
     assert main(["audit", "--preset", "kulikov2024", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert REQUIRED <= set(out)

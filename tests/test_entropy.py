@@ -94,7 +94,8 @@ def eta_bruteforce(eps_s: F, eps_ea: F, s: F, n: int, mu: F, grid: int = 600) ->
     [(F("0.00296"), 1342177280, F(3, 400)), (F("0.004"), 10**8, F(0)), (F("0.002"), 10**10, F(1, 100))],
 )
 def test_eta_against_bruteforce(s: F, n: int, mu: F) -> None:
-    """THM-1-OPT: the certified max is >= every grid point of an independent search, and close to it."""
+    """THM-1-OPT: the certified max (over THM-1-TANGENT lines) is >= every grid point of an
+    independent search, and close to it."""
     r = eta(F(1, 10**14), F(1, 10**12), s, n, mu)
     ref = F(mpmath.nstr(eta_bruteforce(F(1, 10**14), F(1, 10**12), s, n, mu), 25))
     assert ref <= r.hi + F(1, 10**15)  # no grid point beats the upper bound

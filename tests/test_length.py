@@ -44,7 +44,8 @@ def forward_chain_error(n: int, mu: F, eta_lo: F, m: int, alloc: Allocation) -> 
 
 @pytest.mark.parametrize("eps_s", [F(1, 10**14), F(1, 10**20)])
 def test_derived_m_passes_forward_chain_and_m_plus_1_fails(eps_s: F) -> None:
-    """THM-5-DERIVED against an independent forward walk of THM-2, THM-3, THM-4."""
+    """THM-5-DERIVED against an independent forward walk of THM-2 (a DEF-EXT-2SRC extractor),
+    THM-3 (giving a DEF-QEXT extractor) and THM-4."""
     r = theorem5(PAPER["n"], PAPER["mu"], PAPER["s"], PAPER["eps"], eps_s, PAPER["eps"])
     assert r.eta is not None
     alloc = Allocation.split(PAPER["eps"], eps_s, OPTIMAL_SPLIT)

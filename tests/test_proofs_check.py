@@ -52,7 +52,8 @@ def test_common_doctests() -> None:
 
 
 def test_mdl_xyab_reading_value() -> None:
-    """The note's +0.0625 for the (x,y,a,b) reading at mu = 0, and 0 for (a,b,x,y)."""
+    """LEM-MDL-LOCAL: 0 for the (a,b,x,y) reading;
+    the note's +0.0625 for the (x,y,a,b) reading at mu = 0, and 0 for (a,b,x,y)."""
     from proofs_check.mdl_local_bound import max_over_local
 
     z = Fraction(0)

@@ -42,7 +42,7 @@ def test_mypy_clean() -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-ID_RE = re.compile(r"\b(?:DEF|THM|LEM|EQ|CONV|REQ)-[A-Z0-9][A-Z0-9.-]*[A-Z0-9]\b|\b(?:DEF|THM|LEM|EQ|CONV|REQ)-[0-9]\b")
+ID_RE = re.compile(r"\b(?:DEF|THM|LEM|EQ|CONV|REQ)-[A-Z0-9]+(?:[.-][A-Z0-9]+)*\b")
 
 
 def spec_ids() -> set[str]:

@@ -6,10 +6,10 @@ Chain (X1 = AB with smooth min-entropy k1 = n*eta at smoothing delta1 = eps_s;
 X2 = Z with plain min-entropy k2 = 2n log2(1/(1/2+mu)), delta2 = 0; both of
 length N = 2n; output length m):
 
-* THM-2: Ext is a (c1, c2, eps_c) classical strong extractor for any c1, c2 with
+* THM-2: Ext is a (c1, c2, eps_c) classical strong extractor (DEF-EXT-2SRC) for any c1, c2 with
   log2(1/eps_c) = (c1 + c2 - N - 2m)/2.
 * THM-3: then it is a (c1 + log2(1/eps_c), c2 + log2(1/eps_c), eps_q) quantum-proof
-  extractor with eps_q = sqrt(3 eps_c 2^(m-2)).
+  extractor in the Markov model (DEF-QEXT) with eps_q = sqrt(3 eps_c 2^(m-2)).
 * THM-4: smooth entropies k1, k2 with slack eps1, eps2 need a
   (k1 - log2(1/eps1), k2 - log2(1/eps2), eps_q) quantum-proof extractor; the
   final distance is 6 delta1 + 6 delta2 + 2 eps1 + 2 eps2 + 2 eps_q.

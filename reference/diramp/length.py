@@ -130,7 +130,7 @@ def theorem5(
         raise InputError("variant", "must be 'derived' or 'as_printed'", f"got {variant!r}")
     if s <= 0:
         return LengthResult(variant, 0, Fraction(0), Fraction(0), eps, None, None, s,
-                            note="S_mu <= 0: no entropy is certified; the protocol aborts (Box I step 2)")
+                            note="S_mu <= 0: no entropy is certified; the protocol aborts (Box I step 2, REQ-ABORT)")
     e = eta(eps_s, eps_ea, s, n, mu)
     with ivprec():
         n_in = 2 * n  # N: length of AB and of Z
