@@ -202,6 +202,7 @@ def to_json(report: AuditReport, inverse: dict[str, str] | None = None) -> dict[
             for v, a in report.thm6.items()
         }
     if report.preset:
+        out["locality"] = _locality_json()
         out["preset"] = report.preset
         out["m_published"] = report.m_published
         out["sources"] = report.sources
@@ -270,6 +271,7 @@ def render(report: AuditReport, digits: int = 12, inverse: dict[str, str] | None
                          f"of unpublished values (published m is {inside})")
         lines.append("  (unpublished: eps_s, eps_EA, the grid (M, S_max), the unrounded S_mu,obs; see --json)")
         lines.append("")
+        lines += _locality_lines()
     if inverse:
         lines.append(f"To reach m = {inverse['m_target']} (derived variant, other inputs fixed):")
         lines.append(f"  n >= {inverse['min_n']};  S_mu >= {inverse['min_S_mu']};  mu <= {inverse['max_mu']}")
@@ -279,6 +281,33 @@ def render(report: AuditReport, digits: int = 12, inverse: dict[str, str] | None
         if h.note:
             lines.append(h.note)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _locality_json() -> dict[str, Any]:
+    from diramp.locality import locality_report
+
+    r = locality_report()
+    return {
+        "spec": "EQ-6-8, CONV-TABLE-II",
+        "t_d_ns": exact_str(r.t_d),
+        "margins": [
+            {"reading": m.reading, "direction": m.direction, "total_ns": exact_str(m.total),
+             "margin_ns": decimal_down(m.margin, 8), "within_budget": m.within_budget}
+            for m in r.margins
+        ],
+        "findings": list(r.findings),
+    }
+
+
+def _locality_lines() -> list[str]:
+    from diramp.locality import locality_report
+
+    r = locality_report()
+    rows = [[m.reading, m.direction, exact_str(m.total), decimal_down(m.margin, 6),
+             "yes" if m.within_budget else "NO"] for m in r.margins]
+    return [f"Locality budget (Table II, eqs. 6-8): t_d = d/c = {decimal_down(r.t_d, 8)} ns  [EQ-6-8, CONV-TABLE-II]",
+            table(rows, ["reading", "direction", "t_protocol (ns)", "margin to t_d (ns, down)", "within"]),
+            "  eqs. (6)-(8) as printed do not add up to Table II's totals; see --json 'locality.findings'", ""]
 
 
 def _length_table(title: str, results: Mapping[str, LengthResult], digits: int) -> list[str]:
