@@ -1,0 +1,538 @@
+"""Box I (Kulikov et al. 2024), DEF-BOX-I: the protocol end to end, orchestration only.
+
+Steps (spec/protocol.md DEF-BOX-I; every number is computed by the module named):
+
+1. n trials (x_i, y_i, a_i, b_i) from a DEF-TRIAL-FILE (or arrays);
+   the file's n must equal the pre-committed n (DEF-PRECOMMIT).
+2. counts N(a, b, x, y) per block of 2^22 trials (Fig. 4), streamed
+   (:mod:`diramp.trials`), summed; S_mu,obs (DEF-SOBS) and CHSH (DEF-CHSH)
+   exactly (:mod:`diramp.bell`).  Abort if S_mu,obs < 0 (REQ-ABORT).
+3. m by Theorem 6 (THM-6, THM-6-GRID) on the pre-committed grid, in both
+   variants (CONV-VARIANT); the committed variant's m is used.  Abort if it
+   is 0 (REQ-ABORT).  On abort nothing is written (REQ-NO-K-ON-ABORT).
+4. K = Ext(AB, Z) (THM-2, DEF-EXT, CONV-EXT-ARGS) with AB interleaved per
+   round (CONV-AB-INTERLEAVE) and Z its first 2n bits.
+
+The pure core is :func:`analyse` (counts -> result record) and
+:func:`run_arrays` (arrays -> result with K, in memory); :func:`run_files` is
+the thin file-level runner.  Nothing here prints, parses arguments, or writes
+a file except :func:`write_key` and :func:`simulate_files`.  K is held in
+:attr:`ProtocolResult.k`, which ``repr`` never shows (REQ-K-SECRET).
+
+>>> from fractions import Fraction as F
+>>> p = ProtocolParams(n=8, mu=F(0), eps=F(1, 10**6), eps_s=F(1, 10**8), eps_ea=F(1, 10**6),
+...                    grid=Grid(F(1, 100), 10), block=8)
+>>> a = analyse(p, [Counts.from_mapping({"0101": 8})])
+>>> a.abort_reason
+'S_mu,obs = -1/4 < 0 (Box I step 2, REQ-ABORT)'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from diramp.bell import BlockStat, Counts, block_series, chsh, s_mu, s_mu_quantum_max_bound
+from diramp.errors import InputError, ProtocolAbort
+from diramp.length import VARIANTS, AdaptiveResult, Grid, Variant, check_params, theorem6
+
+Bits = npt.NDArray[np.uint8]
+
+#: Block size of the per-block series: 2^22 trials, as in Fig. 4 of Kulikov et al. (2024).
+BLOCK = 2**22
+#: Extractor methods the protocol accepts (all compute the same function, DEF-EXT).
+PROTOCOL_METHODS = ("auto", "fft", "exact")
+
+
+@dataclass(frozen=True)
+class ProtocolParams:
+    """DEF-PRECOMMIT: every parameter Box I fixes before the data is read.
+
+    ``eps_ea`` is the eps_EA slot of eta (THM-6 puts eps there; we store the
+    resolved value explicitly).  ``block`` is the series block (trials, a
+    multiple of 8), ``method`` the extractor method (all give the same K).
+    """
+
+    n: int
+    mu: Fraction
+    eps: Fraction
+    eps_s: Fraction
+    eps_ea: Fraction
+    grid: Grid
+    variant: Variant = "derived"
+    block: int = BLOCK
+    method: str = "auto"
+
+    def __post_init__(self) -> None:
+        for name in ("mu", "eps", "eps_s", "eps_ea"):
+            v = getattr(self, name)
+            if not isinstance(v, Fraction):
+                raise InputError(name, "must be an exact Fraction", f"got {type(v).__name__}",
+                                 "parse it with diramp.exact.to_fraction")
+        check_params(self.n, self.mu, Fraction(0), self.eps, self.eps_s, self.eps_ea)
+        if not isinstance(self.grid, Grid):
+            raise InputError("grid", "must be a diramp.length.Grid", f"got {self.grid!r}")
+        smax = s_mu_quantum_max_bound(self.mu)
+        if self.grid.s_max > smax:
+            raise InputError("S_max", f"exceeds the quantum maximum {float(smax):.6g} at mu = {self.mu} "
+                             "(CONV-SMAX)", f"got {self.grid.s_max}", "choose S_max below it")
+        if self.variant not in VARIANTS:
+            raise InputError("variant", "must be 'derived' or 'as_printed'", f"got {self.variant!r}")
+        if isinstance(self.block, bool) or not isinstance(self.block, int) or self.block < 8 or self.block % 8:
+            raise InputError("block", "must be a positive multiple of 8 trials", f"got {self.block!r}",
+                             "the paper's Fig. 4 uses 4194304 (2^22)")
+        if self.method not in PROTOCOL_METHODS:
+            raise InputError("method", f"must be one of {PROTOCOL_METHODS}", f"got {self.method!r}")
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Box I steps 2-3 (DEF-BOX-I): statistics, Theorem 6 in both variants, the abort decision."""
+
+    params: ProtocolParams
+    counts: Counts
+    blocks: tuple[BlockStat, ...]
+    s_obs: Fraction
+    chsh: Fraction | None
+    lengths: Mapping[str, AdaptiveResult]  #: THM-6 per variant (empty when S_mu,obs < 0)
+    abort_reason: str | None
+
+    @property
+    def used(self) -> AdaptiveResult | None:
+        """The committed variant's THM-6 result (CONV-VARIANT)."""
+        return self.lengths.get(self.params.variant)
+
+    @property
+    def m(self) -> int:
+        """Certified output length of the committed variant (0 on abort)."""
+        u = self.used
+        return 0 if u is None else u.m
+
+
+def analyse(params: ProtocolParams, blocks: Sequence[Counts]) -> Analysis:
+    """DEF-BOX-I steps 2-3: S_mu,obs (DEF-SOBS), CHSH, THM-6 m per variant, REQ-ABORT decision.
+
+    ``blocks`` are the counts per block of ``params.block`` trials (DEF-TRIAL-FILE
+    ``count_blocks``); their total must hold exactly ``params.n`` trials.  Pure:
+    never raises on an abort, it records ``abort_reason`` (see :func:`require_output`).
+    """
+    blocks = tuple(blocks)
+    total = sum(blocks, Counts.zero())
+    if total.n != params.n:
+        raise InputError("trials", "hold a different number of trials than committed",
+                         f"{total.n} trials, committed n = {params.n}",
+                         "use the trial file the pre-commitment was made for")
+    s_obs = s_mu(total, params.mu)
+    try:
+        ch: Fraction | None = chsh(total)
+    except InputError:
+        ch = None
+    series = tuple(block_series(blocks, params.mu))
+    lengths: dict[str, AdaptiveResult] = {}
+    reason: str | None = None
+    if s_obs < 0:
+        reason = f"S_mu,obs = {s_obs} < 0 (Box I step 2, REQ-ABORT)"
+    else:
+        for v in VARIANTS:
+            lengths[v] = theorem6(params.n, params.mu, s_obs, params.eps, params.eps_s, params.grid, v,
+                                  params.eps_ea)
+        if lengths[params.variant].m == 0:
+            reason = (f"certified m = 0 at S_mu,obs = {float(s_obs):.6g} (variant {params.variant}, "
+                      f"THM-6 bin {lengths[params.variant].bin_index}; REQ-ABORT)")
+    return Analysis(params, total, series, s_obs, ch, lengths, reason)
+
+
+def require_output(analysis: Analysis) -> None:
+    """REQ-ABORT, REQ-NO-K-ON-ABORT: raise :class:`ProtocolAbort` (exit 3) when Box I aborts.
+
+    The exception carries the analysis as ``.analysis`` so callers can report why.
+    """
+    if analysis.abort_reason is not None:
+        err = ProtocolAbort(f"protocol aborted: {analysis.abort_reason}; no K was produced")
+        err.analysis = analysis  # type: ignore[attr-defined]
+        raise err
+
+
+@dataclass(frozen=True)
+class ProtocolResult:
+    """DEF-BOX-I: the outcome of a run.  ``k`` (the secret K) is hidden from ``repr`` (REQ-K-SECRET)."""
+
+    analysis: Analysis
+    k: Bits = field(repr=False)
+    k_payload_sha256: str  #: SHA-256 of K packed MSB-first (DEF-PACKED-FILE payload)
+    k_file_sha256: str  #: SHA-256 of the K file as :func:`write_key` writes it
+    inputs: Mapping[str, Any] = field(default_factory=dict)  #: file digests (file runs only)
+    extract: Mapping[str, Any] = field(default_factory=dict, repr=False)  #: extractor report
+
+    @property
+    def m(self) -> int:
+        return int(self.k.size)
+
+
+def key_digests(k: Bits) -> tuple[str, str]:
+    """DEF-PACKED-FILE: (payload SHA-256, whole-file SHA-256) of K as a packed bit file, in memory.
+
+    >>> key_digests(np.array([1, 0, 1], np.uint8))[0][:16]
+    '0b7ef51aad396ac8'
+    """
+    from diramp.extractor.packed import PackedHeader
+
+    payload = np.packbits(np.asarray(k, np.uint8)).tobytes()
+    digest = hashlib.sha256(payload).digest()
+    head = PackedHeader(int(k.size), digest).pack()
+    return digest.hex(), hashlib.sha256(head + payload).hexdigest()
+
+
+def _bits(name: str, v: Any) -> Bits:
+    arr = np.asarray(v)
+    if arr.ndim != 1 or (arr.size and (arr.min() < 0 or arr.max() > 1)):
+        raise InputError(name, "must be a 1-D array of 0/1", f"shape {arr.shape}")
+    return arr.astype(np.uint8, copy=False)
+
+
+def run_arrays(params: ProtocolParams, x: Any, y: Any, a: Any, b: Any, z: Any) -> ProtocolResult:
+    """DEF-BOX-I in memory: trials as 0/1 arrays and the seed Z -> K (or ProtocolAbort).
+
+    Z must hold at least 2n bits; its first 2n are used (CONV-EXT-ARGS).  AB is
+    interleaved per round (CONV-AB-INTERLEAVE).  Same K as :func:`run_files` on
+    the same data.
+    """
+    xs, ys, as_, bs, zs = (_bits(nm, v) for nm, v in zip("xyabZ", (x, y, a, b, z), strict=True))
+    n = xs.size
+    if any(v.size != n for v in (ys, as_, bs)):
+        raise InputError("trials", "x, y, a, b must have equal lengths", str([v.size for v in (xs, ys, as_, bs)]))
+    _check_n(n, params)
+    _check_z_bits(zs.size, params.n)
+    blocks = [Counts.from_arrays(as_[i:i + params.block], bs[i:i + params.block],
+                                 xs[i:i + params.block], ys[i:i + params.block])
+              for i in range(0, n, params.block)]
+    analysis = analyse(params, blocks)
+    require_output(analysis)
+    from diramp.extractor import extract
+
+    ab = np.empty(2 * n, np.uint8)
+    ab[0::2], ab[1::2] = as_, bs
+    k = extract(ab, zs[: 2 * n], analysis.m, method=params.method)
+    pay, whole = key_digests(k)
+    return ProtocolResult(analysis, k, pay, whole)
+
+
+def _check_n(n: int, params: ProtocolParams) -> None:
+    if n != params.n:
+        raise InputError("trials", "the number of trials differs from the pre-committed n (DEF-PRECOMMIT)",
+                         f"data n = {n}, committed n = {params.n}",
+                         "use the data the commitment was made for; never re-commit after seeing data")
+
+
+def _check_z_bits(nbits: int, n: int) -> None:
+    if nbits < 2 * n:
+        raise InputError("Z", "is shorter than 2n bits (Theorem 5 takes |Z| = |AB| = 2n)",
+                         f"{nbits} bits, need {2 * n}", "supply a seed file of at least 2n bits")
+
+
+# --------------------------------------------------------------------------- files
+
+def sha256_file(path: str | os.PathLike[str], on_progress: Callable[[int], None] | None = None) -> str:
+    """SHA-256 (hex) of a whole file, streamed in 4 MiB pieces."""
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as f:
+            while chunk := f.read(1 << 22):
+                h.update(chunk)
+                if on_progress:
+                    on_progress(len(chunk))
+    except FileNotFoundError:
+        raise InputError(str(path), "file not found", "", "check the path") from None
+    except IsADirectoryError:
+        raise InputError(str(path), "is a directory", "", "pass a file") from None
+    return h.hexdigest()
+
+
+class TrialAB:
+    """CONV-AB-INTERLEAVE: AB of a trial file as a random-access bit source (planes a, b only).
+
+    ``read_bits(start, stop)`` returns AB bits start..stop-1 (AB[2i] = a_i,
+    AB[2i+1] = b_i), reading only the bytes that hold them (``os.pread``,
+    thread-safe), so memory stays O(block) (LEM-EXT-BLOCKED).
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        from diramp.trials import read_header
+
+        self.header = read_header(path)
+        self.n = self.header.n
+        self.nbits = 2 * self.n
+        self._off = (self.header.plane_offset("a"), self.header.plane_offset("b"))
+        self._fd = os.open(path, os.O_RDONLY)
+        self.path = str(path)
+
+    def _plane(self, off: int, t0: int, t1: int) -> Bits:
+        b0, b1 = t0 // 8, (t1 + 7) // 8
+        data = os.pread(self._fd, b1 - b0, off + b0)
+        if len(data) != b1 - b0:
+            raise InputError(self.path, "is truncated (short read of plane a or b)", "", "re-copy the file")
+        return np.unpackbits(np.frombuffer(data, np.uint8))[: t1 - t0]
+
+    def read_bits(self, start: int, stop: int) -> Bits:
+        """AB bits ``start..stop-1`` (clipped to 2n), unpacked uint8."""
+        stop = min(stop, self.nbits)
+        if stop <= start:
+            return np.zeros(0, np.uint8)
+        t0 = (start // 2) // 8 * 8
+        t1 = min(self.n, (stop + 1) // 2)
+        ab = np.empty(2 * (t1 - t0), np.uint8)
+        ab[0::2] = self._plane(self._off[0], t0, t1)
+        ab[1::2] = self._plane(self._off[1], t0, t1)
+        return ab[start - 2 * t0 : stop - 2 * t0]
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    def __enter__(self) -> TrialAB:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class _Prefix:
+    """The first ``nbits`` bits of a bit source (Z's first 2n bits, CONV-EXT-ARGS)."""
+
+    def __init__(self, src: Any, nbits: int) -> None:
+        self.src, self.nbits = src, nbits
+
+    def read_bits(self, start: int, stop: int) -> Bits:
+        return np.asarray(self.src.read_bits(start, min(stop, self.nbits)), np.uint8)
+
+
+@dataclass(frozen=True)
+class FileInputs:
+    """Digests and sizes of a run's input files (DEF-CERT ``inputs``)."""
+
+    trials_file_sha256: str
+    trials_payload_sha256: str
+    n: int
+    z_file_sha256: str
+    z_payload_sha256: str
+    z_bits: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "trials": {"n": self.n, "file_sha256": self.trials_file_sha256,
+                       "payload_sha256": self.trials_payload_sha256},
+            "z": {"nbits": self.z_bits, "used_bits": 2 * self.n, "file_sha256": self.z_file_sha256,
+                  "payload_sha256": self.z_payload_sha256},
+        }
+
+
+def check_inputs(params: ProtocolParams, trials: str | os.PathLike[str],
+                 seed_z: str | os.PathLike[str]) -> tuple[int, int]:
+    """Cheap header checks before any payload is read: trial n = committed n, |Z| >= 2n.
+
+    Returns (n, bits of Z).  Raises :class:`InputError` naming the file.
+    """
+    from diramp.extractor.packed import PackedBitReader
+    from diramp.trials import read_header
+
+    n = read_header(trials).n
+    _check_n(n, params)
+    with PackedBitReader(seed_z) as zr:
+        zbits = zr.nbits
+    _check_z_bits(zbits, params.n)
+    return n, zbits
+
+
+def count_file(params: ProtocolParams, trials: str | os.PathLike[str],
+               on_progress: Callable[[int], None] | None = None) -> list[Counts]:
+    """DEF-BOX-I step 2, DEF-TRIAL-FILE: counts per block of ``params.block`` trials, streamed, verified.
+
+    Same result as :func:`diramp.trials.count_blocks`, with a progress hook
+    (trials counted).  Every plane hash is checked before the list is returned.
+    """
+    from diramp.trials import count_packed, iter_packed
+
+    block = params.block
+    step = block if block <= 2**24 else _gcd_step(block)
+    out: list[Counts] = []
+    acc = Counts.zero()
+    for start, count, (px, py, pa, pb) in iter_packed(trials, step, "xyab", True):
+        acc = acc + count_packed(px, py, pa, pb, count)
+        end = start + count
+        if end % block == 0 or end == params.n:
+            out.append(acc)
+            acc = Counts.zero()
+        if on_progress:
+            on_progress(count)
+    return out
+
+
+def _gcd_step(block: int) -> int:
+    import math
+
+    return math.gcd(block, 2**24)
+
+
+def run_files(
+    params: ProtocolParams,
+    trials: str | os.PathLike[str],
+    seed_z: str | os.PathLike[str],
+    *,
+    extract: bool = True,
+    show_progress: bool | None = None,
+) -> ProtocolResult:
+    """DEF-BOX-I on files: trial file + Z file -> K in memory (or :class:`ProtocolAbort`).
+
+    Order: header checks (n, |Z| >= 2n), SHA-256 of both files, counts per block
+    (streamed, plane hashes verified), analysis and REQ-ABORT, then
+    K = Ext(AB, Z[:2n]) streamed from the files.  The trial file is hashed again
+    after extraction, so a file changed during the run is an error.  Writes
+    nothing; :func:`write_key` writes K.  With ``extract=False`` (used by
+    :func:`diramp.certificate.verify` without a K file) K is empty.
+    """
+    from diramp.extractor import PackedBitReader, extract_sources
+    from diramp.progress import progress
+    from diramp.trials import read_header
+
+    n, zbits = check_inputs(params, trials, seed_z)
+    size = os.path.getsize(trials) + os.path.getsize(seed_z)
+    with progress(size, "hash inputs", unit="B", enabled=show_progress) as bar:
+        t_sha = sha256_file(trials, bar.update)
+        z_sha = sha256_file(seed_z, bar.update)
+    with PackedBitReader(seed_z) as zr:
+        z_payload = zr.verify().hex()
+    inputs = FileInputs(t_sha, read_header(trials).payload_sha256, n, z_sha, z_payload, zbits)
+    with progress(n, "count", unit="trial", enabled=show_progress) as bar:
+        blocks = count_file(params, trials, bar.update)
+    analysis = analyse(params, blocks)
+    require_output(analysis)
+    if not extract:
+        return ProtocolResult(analysis, np.zeros(0, np.uint8), "", "", inputs.to_dict())
+    with TrialAB(trials) as ab, PackedBitReader(seed_z) as zr:
+        k, rep = extract_sources(ab, _Prefix(zr, 2 * n), analysis.m, method=params.method,
+                                 show_progress=show_progress)
+    if sha256_file(trials) != t_sha or sha256_file(seed_z) != z_sha:
+        raise InputError("inputs", "changed while the protocol ran", "", "do not modify the files during a run")
+    pay, whole = key_digests(k)
+    ext = {"method": rep.method, "P": rep.P, "tasks": rep.tasks, "worst_margin": rep.worst_margin,
+           "exact_fallbacks": rep.exact_fallbacks, "seconds": rep.seconds}
+    return ProtocolResult(analysis, k, pay, whole, inputs.to_dict(), ext)
+
+
+def write_key(path: str | os.PathLike[str], k: Bits) -> str:
+    """REQ-K-SECRET: write K as a DEF-PACKED-FILE, mode 0600, atomically; return the file SHA-256."""
+    from diramp.extractor.packed import write_bits
+
+    write_bits(path, k, mode=0o600)
+    return sha256_file(path)
+
+
+# --------------------------------------------------------------------------- simulation
+
+@dataclass(frozen=True)
+class SimulationConfig:
+    """A simulated Box I run (DEF-SIM-SOURCE, DEF-SIM-DEVICE), fully determined by ``seed``.
+
+    ``delta`` is the honest source's bias P(1) - 1/2 (|delta| <= mu); 0 gives
+    the uniform inputs of CONV-DEPOL.
+    """
+
+    seed: int
+    chsh: Fraction = Fraction("2.271")
+    device: str = "quantum"
+    delta: Fraction = Fraction(0)
+
+
+def _simulation(params: ProtocolParams, cfg: SimulationConfig) -> tuple[Iterator[Any], Callable[[], Iterator[Any]]]:
+    from diramp.simulate import HonestSource, draw_z, make_device, simulate_trials
+    from diramp.trials import CHUNK
+
+    src = HonestSource(params.mu, cfg.seed, delta=cfg.delta)
+    dev = make_device(cfg.device, mu=params.mu, seed=cfg.seed, chsh_target=cfg.chsh, p_xy=src.pair_probs())
+    return simulate_trials(params.n, src, dev, CHUNK), lambda: draw_z(src, 2 * params.n)
+
+
+def simulate_arrays(params: ProtocolParams, cfg: SimulationConfig) -> tuple[Bits, Bits, Bits, Bits, Bits]:
+    """DEF-SIM-SOURCE/DEF-SIM-DEVICE in memory: (x, y, a, b, Z) with |Z| = 2n; same bits as :func:`simulate_files`."""
+    trials, z = _simulation(params, cfg)
+    parts = list(trials)
+    cat = [np.concatenate([p[i] for p in parts]) if parts else np.zeros(0, np.uint8) for i in range(4)]
+    zb = np.unpackbits(np.concatenate(list(z()) or [np.zeros(0, np.uint8)]), count=2 * params.n)
+    return cat[0], cat[1], cat[2], cat[3], zb
+
+
+def simulate_files(params: ProtocolParams, cfg: SimulationConfig, trials_path: str | os.PathLike[str],
+                   z_path: str | os.PathLike[str], on_progress: Callable[[int], None] | None = None) -> None:
+    """DEF-SIM-SOURCE/DEF-SIM-DEVICE to files: the trial file and Z (2n bits), atomically, streamed."""
+    from diramp.trials import TrialWriter
+    from diramp.trials.bits import write_packed_bits
+
+    trials, z = _simulation(params, cfg)
+    with TrialWriter(trials_path, params.n) as w:
+        for x, y, a, b in trials:
+            w.write(x, y, a, b)
+            if on_progress:
+                on_progress(int(x.size))
+
+    def counted(chunks: Iterator[Any]) -> Iterator[Any]:
+        for c in chunks:
+            if on_progress:
+                on_progress(4 * int(c.size))  # 8 bits per byte = 4 trials' worth of Z
+            yield c
+
+    write_packed_bits(z_path, counted(z()), 2 * params.n)
+
+
+def simulate_and_run(params: ProtocolParams, cfg: SimulationConfig) -> ProtocolResult:
+    """DEF-BOX-I on simulated data, in memory: seed -> trials, Z -> counts -> m -> K.
+
+    For end-to-end vectors: ``simulate_and_run(p, SimulationConfig(seed=1, chsh=F("2.8"))).k_payload_sha256``.
+    Raises :class:`ProtocolAbort` when Box I aborts (e.g. ``device="local"``).
+    """
+    return run_arrays(params, *simulate_arrays(params, cfg))
+
+
+# --------------------------------------------------------------------------- the default run
+
+#: Seed of the embedded default run (stated, fixed).
+DEFAULT_SEED = 20240101
+#: Trials of the default run: 2^26, one of the paper's 20 acquisition blocks.
+DEFAULT_N = 2**26
+#: CHSH of the default simulated device (the paper's average, depolarised, CONV-DEPOL).
+DEFAULT_CHSH = Fraction("2.271")
+
+
+def preset_params(n: int = DEFAULT_N, preset: str = "kulikov2024", variant: Variant = "derived",
+                  mu: Fraction | None = None) -> ProtocolParams:
+    """CONV-PRESET-KULIKOV2024: mu, eps and the *assumed* eps_s, eps_EA and grid of a preset, at ``n`` trials.
+
+    >>> p = preset_params()
+    >>> p.n, p.mu, p.grid.bins, p.grid.s_max, p.eps_s
+    (67108864, Fraction(3, 400), 1000, Fraction(1, 80), Fraction(1, 100000000000000000000))
+    """
+    from diramp.params import load_preset
+
+    pr = load_preset(preset)
+    bins = int(pr.assumed("grid_bins"))
+    return ProtocolParams(
+        n=n, mu=pr.published("mu") if mu is None else mu, eps=pr.published("eps"),
+        eps_s=pr.assumed("eps_s"), eps_ea=pr.assumed("eps_EA"),
+        grid=Grid(pr.assumed("grid_delta_s") * bins, bins), variant=variant,
+        block=int(pr.published("block_trials")),
+    )
+
+
+def default_paths(workdir: str | os.PathLike[str]) -> dict[str, Path]:
+    """File names of a run directory (default run and ``diramp run --workdir``)."""
+    d = Path(workdir)
+    return {"commit": d / "commit.json", "trials": d / "run.trials", "z": d / "run.z.dbits",
+            "k": d / "k.dbits", "cert": d / "certificate.json"}
