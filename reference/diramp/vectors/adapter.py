@@ -1,0 +1,169 @@
+"""diramp's own implementation behind the DEF-VECTORS request/response protocol (docs/vectors.md).
+
+``handle(component, input) -> output`` answers one request with diramp's
+production code paths (the code under test): ``diramp.bell`` for the
+statistics, the packed popcount counter of ``diramp.trials``, ``diramp.entropy``,
+``diramp.length`` and the blocked-FFT extractor (``method="auto"``).  Modules are
+looked up at call time, so tests can plant an error by monkeypatching them.
+Errors surface as :class:`~diramp.errors.DirampError` (the protocol's "error").
+``serve(stdin, stdout)`` runs the line protocol, for use as an external implementation.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from fractions import Fraction
+from typing import IO, Any
+
+import numpy as np
+
+from diramp import bell, entropy, extractor, length, sv, trials
+from diramp.errors import DirampError, InputError
+from diramp.exact import decimal_up, ivprec
+from diramp.exact import hi as iv_hi
+from diramp.exact import lo as iv_lo
+from diramp.vectors.common import bits_to_hex, exact, hex_to_bits, interval, parse_rat, sha256_bits
+
+
+def _bits(obj: Any, name: str) -> Any:
+    if not isinstance(obj, dict) or "hex" not in obj or "bitLength" not in obj:
+        raise InputError(name, "must be {hex, bitLength}", f"got {str(obj)[:40]}")
+    return hex_to_bits(obj["hex"], obj["bitLength"])
+
+
+def _counts(obj: Any) -> bell.Counts:
+    if not isinstance(obj, dict):
+        raise InputError("counts", "must be an object {abxy: count}", f"got {type(obj).__name__}")
+    return bell.Counts.from_mapping(obj)
+
+
+def sv_bounds(inp: dict[str, Any]) -> dict[str, Any]:
+    """DEF-SV, DEF-SV-PAIR, THM-SV-SEED via diramp.sv."""
+    mu = sv.check_mu(str(inp["mu"]))
+    d = inp["d"]
+    with ivprec():
+        h = sv.seed_min_entropy(d, mu)
+        h_lo, h_hi = iv_lo(h), iv_hi(h)
+    return {"muMin": exact(sv.mu_min(mu)), "muMax": exact(sv.mu_max(mu)), "seedMinEntropy": interval(h_lo, h_hi)}
+
+
+def mdl_statistics(inp: dict[str, Any]) -> dict[str, Any]:
+    """DEF-SOBS and DEF-CHSH via diramp.bell."""
+    counts = _counts(inp["counts"])
+    if inp["operation"] == "s_mu":
+        mu = sv.check_mu(str(inp["mu"]))
+        return {"sMuObs": exact(bell.s_mu(counts, mu))}
+    if counts.n == 0:
+        raise InputError("counts", "hold no trials", "n = 0")
+    e = bell.correlators(counts)
+    return {"chsh": exact(bell.chsh(counts)), "correlators": {f"{x}{y}": exact(v) for (x, y), v in e.items()}}
+
+
+def eta(inp: dict[str, Any]) -> dict[str, Any]:
+    """THM-1 (reconstructed) via diramp.entropy.eta."""
+    n = inp["n"]
+    if not isinstance(n, int) or n < 1:
+        raise InputError("n", "must be an integer >= 1", f"got {n!r}")
+    r = entropy.eta(parse_rat(inp["epsS"]), parse_rat(inp["epsEA"]), parse_rat(inp["sMu"]), n,
+                    sv.check_mu(str(inp["mu"])))
+    return {"eta": interval(r.lo, r.hi), "t": interval(r.t, r.t), "k": r.k}
+
+
+def _length_out(res: Any) -> dict[str, Any]:
+    return {
+        "m": res.m,
+        "mPrime": None if res.eta is None else interval(res.m_prime_lo, res.m_prime_hi),
+        "epsAchieved": None if res.eps_achieved is None else decimal_up(res.eps_achieved, 15),
+    }
+
+
+def output_length(inp: dict[str, Any]) -> dict[str, Any]:
+    """THM-5 / THM-5-DERIVED / THM-6 via diramp.length."""
+    n, mu = inp["n"], sv.check_mu(str(inp["mu"]))
+    eps, eps_s = parse_rat(inp["eps"]), parse_rat(inp["epsS"])
+    ea = None if inp.get("epsEA") is None else parse_rat(inp["epsEA"])
+    if inp["theorem"] == 5:
+        assert ea is not None
+        return _length_out(length.theorem5(n, mu, parse_rat(inp["sMu"]), eps, eps_s, ea, inp["variant"]))
+    grid = length.Grid(parse_rat(inp["sMax"]), inp["bins"])
+    a = length.theorem6(n, mu, parse_rat(inp["sObs"]), eps, eps_s, grid, inp["variant"], ea)
+    out = _length_out(a.length)
+    out.update({"sGrid": exact(a.s_grid), "bin": a.bin_index,
+                "epsTotal": None if a.eps_total is None else decimal_up(a.eps_total, 15)})
+    return out
+
+
+def extract(inp: dict[str, Any]) -> dict[str, Any]:
+    """DEF-EXT via diramp.extractor.extract (blocked FFT with the REQ-FLOAT-MARGIN check)."""
+    x, y = _bits(inp["x"], "x"), _bits(inp["y"], "y")
+    out = extractor.extract(x, y, inp["m"])
+    return {"out": {"hex": bits_to_hex(out), "bitLength": int(out.size)}}
+
+
+def end_to_end(inp: dict[str, Any]) -> dict[str, Any]:
+    """Box I: counts (packed popcount) -> S_mu,obs -> m (THM-6) -> REQ-ABORT -> K = Ext(AB, Z)."""
+    n = inp["n"]
+    planes = {v: _bits(inp[v], v) for v in "xyab"}
+    z = _bits(inp["z"], "z")
+    for v, bits in planes.items():
+        if bits.size != n:
+            raise InputError(v, f"must hold n = {n} bits", f"got {bits.size}")
+    if z.size != 2 * n:
+        raise InputError("z", f"must hold 2n = {2 * n} bits", f"got {z.size}")
+    packed = {v: np.packbits(b) for v, b in planes.items()}
+    counts = trials.count_packed(packed["x"], packed["y"], packed["a"], packed["b"], n)
+    mu = sv.check_mu(str(inp["mu"]))
+    s = bell.s_mu(counts, mu)
+    try:
+        ch: Fraction | None = bell.chsh(counts)
+    except InputError:
+        ch = None
+    ea = None if inp.get("epsEA") is None else parse_rat(inp["epsEA"])
+    adapt = length.theorem6(n, mu, s, parse_rat(inp["eps"]), parse_rat(inp["epsS"]),
+                            length.Grid(parse_rat(inp["sMax"]), inp["bins"]), inp["variant"], ea)
+    out: dict[str, Any] = {"counts": counts.to_mapping(), "sMuObs": exact(s),
+                           "chsh": None if ch is None else exact(ch), "m": adapt.m}
+    if s < 0 or adapt.m == 0:  # REQ-ABORT
+        out.update({"abort": True, "abortReason": "S_mu,obs < 0" if s < 0 else "m = 0"})
+        return out
+    ab = np.unpackbits(trials.interleave_ab(packed["a"], packed["b"], n), count=2 * n)
+    k = extractor.extract(ab, z, adapt.m)
+    out.update({"abort": False, "kBitLength": int(k.size), "kSha256": sha256_bits(k)})
+    return out
+
+
+HANDLERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "sv_bounds": sv_bounds,
+    "mdl_statistics": mdl_statistics,
+    "eta": eta,
+    "output_length": output_length,
+    "extractor": extract,
+    "end_to_end": end_to_end,
+}
+
+
+def handle(component: str, inp: dict[str, Any]) -> dict[str, Any]:
+    """Answer one request; raise :class:`DirampError` (or ValueError/KeyError/TypeError) to signal an error."""
+    if component not in HANDLERS:
+        raise InputError("component", f"unknown (known: {', '.join(HANDLERS)})", f"got {component!r}")
+    return HANDLERS[component](inp)
+
+
+def respond(request: dict[str, Any]) -> dict[str, Any]:
+    """One protocol response: {"tcId", "output"} or {"tcId", "error"}."""
+    tc = request.get("tcId")
+    try:
+        return {"tcId": tc, "output": handle(request["component"], request["input"])}
+    except (DirampError, ValueError, KeyError, TypeError, ZeroDivisionError) as exc:
+        return {"tcId": tc, "error": f"{type(exc).__name__}: {exc}"}
+
+
+def serve(stdin: IO[str], stdout: IO[str]) -> int:
+    """Run the line protocol: one JSON request per line in, one JSON response per line out."""
+    for line in stdin:
+        if not line.strip():
+            continue
+        stdout.write(json.dumps(respond(json.loads(line))) + "\n")
+        stdout.flush()
+    return 0
