@@ -121,7 +121,7 @@ def theorem5(
     """THM-5 / THM-5-DERIVED: certified output length for a fixed threshold S_mu.
 
     >>> from fractions import Fraction as F
-    >>> r = theorem5(10**6, F(0), F(1, 200), F(1, 10**6), F(1, 10**8), F(1, 10**6))
+    >>> r = theorem5(10**9, F(0), F(1, 200), F(1, 10**6), F(1, 10**8), F(1, 10**6))
     >>> r.m > 0 and r.eps_achieved <= r.eps_claimed
     True
     """
