@@ -19,7 +19,9 @@ from diramp import __version__
 from diramp.errors import DirampError
 
 #: Subcommand modules, in the order ``--help`` lists them.
-SUBCOMMANDS: tuple[str, ...] = ("audit", "simulate", "stats", "reproduce", "figures", "vectors")
+SUBCOMMANDS: tuple[str, ...] = (
+    "audit", "simulate", "stats", "extract", "reproduce", "figures", "vectors",
+)
 
 EPILOG = """\
 exit codes: 0 ok, 1 a check failed, 2 bad input, 3 protocol aborted (no K).
