@@ -180,7 +180,7 @@ class Precommit:
             raise InputError(f"{where}.created_at", "must be a string", f"got {created!r}")
         pc = cls(params, _field(sw, "version", f"{where}.software", str),
                  _field(d, "spec_version", where, str), created)
-        if pc.to_dict() != {**d, "sha256": d.get("sha256")}:
+        if pc.body() != {k: v for k, v in d.items() if k != "sha256"}:
             extra = sorted(set(d) - set(pc.to_dict()))
             raise InputError(where, "holds unknown or non-canonical fields",
                              f"unknown {extra}" if extra else "a value is not in canonical form",

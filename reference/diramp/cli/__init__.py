@@ -20,7 +20,7 @@ from diramp.errors import DirampError
 
 #: Subcommand modules, in the order ``--help`` lists them.
 SUBCOMMANDS: tuple[str, ...] = (
-    "audit", "simulate", "stats", "extract", "reproduce", "figures", "vectors",
+    "audit", "simulate", "stats", "extract", "commit", "run", "verify", "reproduce", "figures", "vectors",
 )
 
 EPILOG = """\
