@@ -42,6 +42,11 @@ def _rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+def _cpu_s() -> float:
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
+
+
 def _inputs(N: int, seed: int):  # type: ignore[no-untyped-def]
     import numpy as np
 
@@ -70,6 +75,7 @@ def child(cfg: dict) -> dict:  # type: ignore[type-arg]
             exact_fallbacks=rep.exact_fallbacks, out_sha256=rep.extra["out_sha256"],
         )
         out["peak_rss_mib"] = _rss_mib()
+        out["cpu_seconds"] = _cpu_s()
         return out
     N, m = cfg["N"], cfg["m"]
     x, y = _inputs(N, seed)
@@ -114,6 +120,7 @@ def child(cfg: dict) -> dict:  # type: ignore[type-arg]
         out["seconds"] = time.perf_counter() - t0
         out["agrees_with_diramp"] = bool(np.array_equal(bits, extract(x, y, m)))
     out["peak_rss_mib"] = _rss_mib()
+    out["cpu_seconds_total"] = _cpu_s()  # includes input generation and imports
     return out
 
 

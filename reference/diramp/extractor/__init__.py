@@ -14,6 +14,7 @@ Public API:
 * :func:`make_plan`, :class:`Plan`, :class:`Task`, :func:`partial_correlation`
   -- the LEM-EXT-BLOCKED tasks (for distributing the work).
 * :func:`extract_loop`, :func:`extract_galois` -- slow references.
+* :func:`interleave_ab`, :func:`split_ab` -- CONV-AB-INTERLEAVE.
 
 >>> extract([1, 0, 1, 1, 0, 1, 0, 0], [1, 1, 0, 1, 0, 0, 1, 0], 3).tolist()
 [0, 1, 1]
@@ -24,6 +25,7 @@ from __future__ import annotations
 import numpy.typing as npt
 
 from diramp.errors import InputError
+from diramp.extractor.conventions import interleave_ab, split_ab
 from diramp.extractor.margin import SAFE_MARGIN, fft_error_bound
 from diramp.extractor.packed import (
     Bits,
@@ -63,10 +65,12 @@ __all__ = [
     "extract_loop",
     "extract_sources",
     "fft_error_bound",
+    "interleave_ab",
     "make_plan",
     "open_bits",
     "partial_correlation",
     "read_bits",
+    "split_ab",
     "write_bits",
 ]
 
