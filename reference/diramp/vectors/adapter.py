@@ -2,8 +2,8 @@
 
 ``handle(component, input) -> output`` answers one request with diramp's
 production code paths (the code under test): ``diramp.bell`` for the
-statistics, the packed popcount counter of ``diramp.trials``, ``diramp.entropy``,
-``diramp.length`` and the blocked-FFT extractor (``method="auto"``).  Modules are
+statistics, ``diramp.entropy``, ``diramp.length``, the blocked-FFT extractor
+(``method="auto"``) and ``diramp.protocol.run_arrays`` for Box I end to end.  Modules are
 looked up at call time, so tests can plant an error by monkeypatching them.
 Errors surface as :class:`~diramp.errors.DirampError` (the protocol's "error").
 ``serve(stdin, stdout)`` runs the line protocol, for use as an external implementation.
@@ -13,13 +13,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from fractions import Fraction
 from typing import IO, Any
 
-import numpy as np
-
-from diramp import bell, entropy, extractor, length, sv, trials
-from diramp.errors import DirampError, InputError
+from diramp import bell, entropy, extractor, length, sv
+from diramp.errors import DirampError, InputError, ProtocolAbort
 from diramp.exact import decimal_up, ivprec
 from diramp.exact import hi as iv_hi
 from diramp.exact import lo as iv_lo
@@ -102,35 +99,29 @@ def extract(inp: dict[str, Any]) -> dict[str, Any]:
 
 
 def end_to_end(inp: dict[str, Any]) -> dict[str, Any]:
-    """Box I: counts (packed popcount) -> S_mu,obs -> m (THM-6) -> REQ-ABORT -> K = Ext(AB, Z)."""
+    """Box I (DEF-BOX-I) via diramp.protocol.run_arrays: counts -> S_mu,obs -> m (THM-6) -> REQ-ABORT -> K."""
+    from diramp import protocol
+
     n = inp["n"]
-    planes = {v: _bits(inp[v], v) for v in "xyab"}
-    z = _bits(inp["z"], "z")
-    for v, bits in planes.items():
-        if bits.size != n:
-            raise InputError(v, f"must hold n = {n} bits", f"got {bits.size}")
-    if z.size != 2 * n:
-        raise InputError("z", f"must hold 2n = {2 * n} bits", f"got {z.size}")
-    packed = {v: np.packbits(b) for v, b in planes.items()}
-    counts = trials.count_packed(packed["x"], packed["y"], packed["a"], packed["b"], n)
-    mu = sv.check_mu(str(inp["mu"]))
-    s = bell.s_mu(counts, mu)
+    planes = {v: _bits(inp[v], v) for v in "xyabz"}
+    ea = parse_rat(inp["epsEA"]) if inp.get("epsEA") is not None else parse_rat(inp["eps"])
+    params = protocol.ProtocolParams(
+        n=n, mu=sv.check_mu(str(inp["mu"])), eps=parse_rat(inp["eps"]), eps_s=parse_rat(inp["epsS"]), eps_ea=ea,
+        grid=length.Grid(parse_rat(inp["sMax"]), inp["bins"]), variant=inp["variant"],
+    )
+    if planes["z"].size != 2 * n:
+        raise InputError("z", f"must hold 2n = {2 * n} bits", f"got {planes['z'].size}")
     try:
-        ch: Fraction | None = bell.chsh(counts)
-    except InputError:
-        ch = None
-    ea = None if inp.get("epsEA") is None else parse_rat(inp["epsEA"])
-    adapt = length.theorem6(n, mu, s, parse_rat(inp["eps"]), parse_rat(inp["epsS"]),
-                            length.Grid(parse_rat(inp["sMax"]), inp["bins"]), inp["variant"], ea)
-    out: dict[str, Any] = {"counts": counts.to_mapping(), "sMuObs": exact(s),
-                           "chsh": None if ch is None else exact(ch), "m": adapt.m}
-    if s < 0 or adapt.m == 0:  # REQ-ABORT
-        out.update({"abort": True, "abortReason": "S_mu,obs < 0" if s < 0 else "m = 0"})
-        return out
-    ab = np.unpackbits(trials.interleave_ab(packed["a"], packed["b"], n), count=2 * n)
-    k = extractor.extract(ab, z, adapt.m)
-    out.update({"abort": False, "kBitLength": int(k.size), "kSha256": sha256_bits(k)})
-    return out
+        res = protocol.run_arrays(params, *(planes[v] for v in "xyabz"))
+    except ProtocolAbort as exc:  # REQ-ABORT: report the statistics, no K
+        a = exc.analysis  # type: ignore[attr-defined]
+        return {"counts": a.counts.to_mapping(), "sMuObs": exact(a.s_obs),
+                "chsh": None if a.chsh is None else exact(a.chsh), "m": 0, "abort": True,
+                "abortReason": "S_mu,obs < 0" if a.s_obs < 0 else "m = 0"}
+    a = res.analysis
+    return {"counts": a.counts.to_mapping(), "sMuObs": exact(a.s_obs),
+            "chsh": None if a.chsh is None else exact(a.chsh), "m": a.m, "abort": False,
+            "kBitLength": int(res.k.size), "kSha256": sha256_bits(res.k)}
 
 
 HANDLERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {

@@ -21,7 +21,6 @@ from diramp.atomic import atomic_write_text
 from diramp.errors import InputError
 from diramp.exact import decimal_up
 from diramp.vectors import independent as ind
-from diramp.vectors.schema import SCHEMA
 from diramp.vectors.common import (
     DIGITS,
     GENERATOR_VERSION,
@@ -30,13 +29,14 @@ from diramp.vectors.common import (
     canonical_json,
     exact,
     interval,
-    rat,
     sha256_bits,
     shake_bits,
 )
+from diramp.vectors.schema import SCHEMA
 
 F = Fraction
-PAPER: dict[str, Any] = {"n": 1342177280, "mu": "0.0075", "sMu": "0.00296", "eps": "1e-12", "epsS": "1e-20", "epsEA": "1e-12"}
+PAPER: dict[str, Any] = {"n": 1342177280, "mu": "0.0075", "sMu": "0.00296", "eps": "1e-12", "epsS": "1e-20",
+                         "epsEA": "1e-12"}
 SEED_PREFIX = "diramp/vectors/v1/"
 
 COMMON_NOTES = {
@@ -303,7 +303,7 @@ def _length_expected(res: Any, inputs: dict[str, Any]) -> dict[str, Any]:
 
 def output_length() -> dict[str, Any]:
     """THM-5 / THM-5-DERIVED / THM-6 vectors, both variants (CONV-VARIANT); the interval chain is the reference."""
-    from diramp.length import Grid, theorem5, theorem6
+    from diramp.length import VARIANTS, Grid, theorem5, theorem6
 
     notes = dict(COMMON_NOTES)
     notes.update({
@@ -368,7 +368,7 @@ def output_length() -> dict[str, Any]:
           "sMax": "0.02", "bins": 100}, "S_mu"),
     ]
     groups = []
-    for variant in ("derived", "as_printed"):
+    for variant in VARIANTS:
         tests = []
         for comment, flags, inp in t5_cases:
             r = theorem5(inp["n"], F(inp["mu"]), F(inp["sMu"]), F(inp["eps"]), F(inp["epsS"]), F(inp["epsEA"]),
@@ -383,7 +383,7 @@ def output_length() -> dict[str, Any]:
         tests += [_invalid(c, f, i, p) for c, f, i, p in t5_invalid]
         groups.append({"type": "Theorem5", "parameters": {"theorem": 5, "variant": variant},
                        "tolerance": {"mPrime": "1e-20"}, "tests": tests})
-    for variant in ("derived", "as_printed"):
+    for variant in VARIANTS:
         tests = []
         for comment, flags, inp in t6_cases:
             ea = None if inp["epsEA"] is None else F(inp["epsEA"])
@@ -417,7 +417,7 @@ def output_length() -> dict[str, Any]:
 
 
 def _bits_obj(bits: Any) -> dict[str, Any]:
-    return {"hex": bits_to_hex(bits), "bitLength": int(len(bits))}
+    return {"hex": bits_to_hex(bits), "bitLength": len(bits)}
 
 
 def _gen_obj(seed: str, nbits: int) -> dict[str, Any]:
@@ -577,7 +577,7 @@ def end_to_end() -> dict[str, Any]:
         s = ind.s_mu_formula(counts, mu)
         ch = ind.chsh_formula(counts)
         ea = None if p["epsEA"] is None else F(p["epsEA"])
-        adapt = theorem6(n, mu, s, F(p["eps"]), F(p["epsS"]), Grid(F(p["sMax"]), p["bins"]), p["variant"], ea)
+        adapt = theorem6(n, mu, s, F(p["eps"]), F(p["epsS"]), Grid(F(p["sMax"]), p["bins"]), "derived", ea)
         m = adapt.m
         exp: dict[str, Any] = {"counts": counts, "sMuObs": exact(s), "chsh": None if ch is None else exact(ch),
                                "m": m}

@@ -15,7 +15,7 @@ SCHEMA_TEXT = r'''
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "$id": "https://diramp.invalid/spec/vectors/schema/vectors-v1.schema.json",
   "title": "diramp test vectors, format version 1 (DEF-VECTORS)",
-  "description": "Wycheproof-style vector files: one per component. Bit strings are hex of packed bytes, MSB-first within each byte (CONV-BITORDER), with an explicit bitLength. Irrational values are enclosures {lo rounded down, hi rounded up}; rationals are 'p/q' strings.",
+  "description": "Wycheproof-style vector files, one per component; see spec/vectors/README.md.",
   "type": "object",
   "required": [
     "algorithm",

@@ -286,6 +286,8 @@ class ExternalImpl:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        if self.proc.stdout:
+            self.proc.stdout.close()
 
 
 # ---------------------------------------------------------------- driver
