@@ -86,9 +86,9 @@ def min_n_fast(target: int, mu: Fraction, s: Fraction, st: Fig2Settings,
     evaluating m at n and n - 1.
 
     >>> from fractions import Fraction as F
-    >>> st = Fig2Settings(eps=F(1, 10**6), eps_s=F(1, 10**8), eps_ea=F(1, 10**6), target_m=1000)
+    >>> st = Fig2Settings(eps=F(1, 10**6), eps_s=F(1, 10**8), eps_ea=F(1, 10**6), target_m=1)
     >>> from diramp.inverse import min_n
-    >>> min_n_fast(1000, F(0), F(1, 100), st) == min_n(1000, F(0), F(1, 100), F(1, 10**6), F(1, 10**8), F(1, 10**6))
+    >>> min_n_fast(1, F(0), F(1, 1000), st) == min_n(1, F(0), F(1, 1000), F(1, 10**6), F(1, 10**8), F(1, 10**6))
     True
     """
     m = m_of_n or (lambda n: _m(n, mu, s, st))

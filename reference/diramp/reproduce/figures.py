@@ -212,49 +212,12 @@ def fig4_from_trials(path: str | os.PathLike[str], mu: Fraction, block: int = 2*
                       f"trial file {Path(path).name}, blocks of {block} trials")
 
 
-def _find_series(obj: Any) -> list[dict[str, Any]] | None:
-    """The first list of dicts carrying an S_mu per element, searched depth first."""
-    if isinstance(obj, list) and obj and all(isinstance(e, dict) for e in obj):
-        if all(any(k.lower() in ("s_mu", "s_mu_obs") for k in e) for e in obj):
-            return obj
-    if isinstance(obj, dict):
-        for k in sorted(obj):
-            found = _find_series(obj[k])
-            if found is not None:
-                return found
-    if isinstance(obj, list):
-        for e in obj:
-            found = _find_series(e)
-            if found is not None:
-                return found
-    return None
-
-
-def _get(e: dict[str, Any], *names: str) -> Any:
-    for k, v in e.items():
-        if k.lower() in names:
-            return v
-    return None
-
-
-def _find_mu(obj: Any) -> Fraction | None:
-    if isinstance(obj, dict):
-        for k in sorted(obj):
-            if k == "mu" and isinstance(obj[k], (str, int)):
-                return to_fraction(obj[k])
-        for k in sorted(obj):
-            r = _find_mu(obj[k])
-            if r is not None:
-                return r
-    return None
-
-
 def fig4_from_certificate(path: str | os.PathLike[str], mu: Fraction | None = None) -> Fig4Series:
-    """Fig. 4 series from a run certificate (JSON) holding a per-block series.
+    """Fig. 4 series from a run certificate (DEF-CERT, written by ``diramp run``).
 
-    The certificate's first list of per-block records with an ``s_mu`` field is
-    used (``chsh`` and ``n`` fields when present); values are exact strings
-    (``p/q`` or decimals).
+    Reads ``statistics.blocks`` (columns ``n``, ``s_mu``, ``chsh``: exact strings),
+    the totals ``statistics.s_mu_obs`` and ``statistics.chsh``, and mu from
+    ``precommit.parameters.mu`` unless ``mu`` is given.
     """
     p = Path(path)
     try:
@@ -264,28 +227,34 @@ def fig4_from_certificate(path: str | os.PathLike[str], mu: Fraction | None = No
     except (ValueError, UnicodeDecodeError) as exc:
         raise InputError(str(p), "is not a JSON certificate", str(exc),
                          "pass a certificate (JSON) or a trial file with --trials") from exc
-    series = _find_series(data)
-    if series is None:
-        raise InputError(str(p), "has no per-block S_mu series", "",
+    stats = data.get("statistics") if isinstance(data, dict) else None
+    blk = stats.get("blocks") if isinstance(stats, dict) else None
+    if not isinstance(blk, dict) or not isinstance(blk.get("s_mu"), list) or not blk["s_mu"]:
+        raise InputError(str(p), "has no per-block series (statistics.blocks.s_mu)", "",
                          "pass the certificate written by `diramp run`, or the trial file with --trials")
-    mu_v = mu if mu is not None else _find_mu(data)
-    if mu_v is None:
-        raise InputError("--mu", "is needed: the certificate does not state mu", str(p))
-    blocks = []
-    for i, e in enumerate(series):
-        s_raw = _get(e, "s_mu", "s_mu_obs")
-        c_raw = _get(e, "chsh")
-        n_raw = _get(e, "n", "trials")
-        idx = _get(e, "index", "block")
-        blocks.append(BlockStat(int(idx) if idx is not None else i, int(n_raw) if n_raw is not None else 0,
-                                to_fraction(s_raw), None if c_raw is None else to_fraction(c_raw)))
-    s_tot = _get(data, "s_mu_obs", "s_mu") if isinstance(data, dict) else None
-    c_tot = _get(data, "chsh", "chsh_obs") if isinstance(data, dict) else None
-    if s_tot is None:
-        s_tot = _weighted([(b.n, b.s_mu) for b in blocks])
-    return Fig4Series(mu_v, tuple(blocks), None if s_tot is None else to_fraction(s_tot),
-                      None if not isinstance(c_tot, (str, int)) else to_fraction(c_tot),
-                      f"certificate {p.name}")
+    assert isinstance(stats, dict)
+    s_list = blk["s_mu"]
+    n_list = blk.get("n") or [0] * len(s_list)
+    c_list = blk.get("chsh") or [None] * len(s_list)
+    if not len(s_list) == len(n_list) == len(c_list):
+        raise InputError(str(p), "per-block columns differ in length", "statistics.blocks",
+                         "the certificate is corrupt; regenerate it")
+    if mu is None:
+        try:
+            mu = to_fraction(data["precommit"]["parameters"]["mu"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError("--mu", "is needed: the certificate does not state mu", str(p)) from exc
+    try:
+        blocks = tuple(BlockStat(i, int(n), to_fraction(s), None if c is None else to_fraction(c))
+                       for i, (n, s, c) in enumerate(zip(n_list, s_list, c_list, strict=True)))
+        s_tot = stats.get("s_mu_obs")
+        c_tot = stats.get("chsh")
+        s_total = to_fraction(s_tot) if s_tot is not None else _weighted([(b.n, b.s_mu) for b in blocks])
+        c_total = None if c_tot is None else to_fraction(c_tot)
+    except (TypeError, ValueError, ZeroDivisionError) as exc:
+        raise InputError(str(p), "holds a malformed per-block value", str(exc),
+                         "the certificate is corrupt; regenerate it") from exc
+    return Fig4Series(mu, blocks, s_total, c_total, f"certificate {p.name}")
 
 
 def _weighted(pairs: Sequence[tuple[int, Fraction]]) -> Fraction | None:
@@ -368,7 +337,7 @@ def fig10_layout(nbits: int, width: int | None = None) -> tuple[int, int]:
     """(width, height) of the Fig. 10 picture: near-square, width a multiple of 8, rows filled in order.
 
     >>> fig10_layout(20431465)
-    (4520, 4521)
+    (4528, 4513)
     >>> fig10_layout(100, 16)
     (16, 7)
     """

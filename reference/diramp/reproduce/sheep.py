@@ -70,7 +70,7 @@ def sheep(width: int = 128, height: int = 96) -> Bits2D:
     ground = (yy >= 0.88) & (yy <= 0.90)
     r = max(1, round(min(width, height) / 64))
     outline = _dilate(body, r) & ~body
-    black = outline | legs | head | ears | ground
+    black = outline | (legs & ~body) | head | ears | ground
     img = np.where(black, 0, 1).astype(np.uint8)
     img[eye] = 1
     return img
