@@ -180,8 +180,10 @@ class ProtocolResult:
 def key_digests(k: Bits) -> tuple[str, str]:
     """DEF-PACKED-FILE: (payload SHA-256, whole-file SHA-256) of K as a packed bit file, in memory.
 
+    The payload of bits 1, 0, 1 is the byte 0xA0 (CONV-BITORDER), so its digest is SHA-256(a0).
+
     >>> key_digests(np.array([1, 0, 1], np.uint8))[0][:16]
-    '0b7ef51aad396ac8'
+    'c19a797fa1fd590c'
     """
     from diramp.extractor.packed import PackedHeader
 

@@ -164,7 +164,7 @@ def _default_inputs(args: argparse.Namespace, timings: dict[str, float]) -> tupl
     pc = Precommit(params)
     atomic_write_text(paths["commit"], pc.to_json())  # committed before the data exists
     t0 = time.perf_counter()
-    with progress(3 * params.n, "simulate", unit="trial", enabled=args.progress) as bar:
+    with progress(2 * params.n, "simulate", unit="trial", enabled=args.progress) as bar:
         simulate_files(params, cfg, paths["trials"], paths["z"], bar.update)
     timings["simulate"] = time.perf_counter() - t0
     print(f"diramp run: simulated {params.n} trials (seed {cfg.seed}, {cfg.device} device, "
