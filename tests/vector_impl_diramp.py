@@ -10,6 +10,12 @@ import sys
 
 from diramp.vectors.adapter import respond
 
-for line in sys.stdin:
-    if line.strip():
-        print(json.dumps(respond(json.loads(line))), flush=True)
+
+def main() -> None:
+    for line in sys.stdin:
+        if line.strip():
+            print(json.dumps(respond(json.loads(line))), flush=True)
+
+
+if __name__ == "__main__":
+    main()

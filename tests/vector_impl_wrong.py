@@ -12,25 +12,31 @@ import sys
 
 from diramp.vectors.adapter import respond
 
-for line in sys.stdin:
-    if not line.strip():
-        continue
-    req = json.loads(line)
-    comp, inp = req["component"], req["input"]
-    if comp == "eta":
-        print(json.dumps({"tcId": req["tcId"], "skip": "eta not implemented"}), flush=True)
-        continue
-    if comp == "mdl_statistics" and isinstance(inp.get("counts"), dict):
-        inp["counts"]["0000"] = inp["counts"].get("0000", 0) + 1
-    if comp == "sv_bounds":
-        inp["mu"] = "0.01"
-        inp["d"] = max(inp["d"], 0)
-    resp = respond(req)
-    out = resp.get("output", {})
-    if comp == "extractor" and "out" in out:
-        raw = bytearray(bytes.fromhex(out["out"]["hex"]))
-        nbits = out["out"]["bitLength"]
-        k = nbits - 1
-        raw[k // 8] ^= 0x80 >> (k % 8)
-        out["out"]["hex"] = raw.hex()
-    print(json.dumps(resp), flush=True)
+
+def main() -> None:
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        req = json.loads(line)
+        comp, inp = req["component"], req["input"]
+        if comp == "eta":
+            print(json.dumps({"tcId": req["tcId"], "skip": "eta not implemented"}), flush=True)
+            continue
+        if comp == "mdl_statistics" and isinstance(inp.get("counts"), dict):
+            inp["counts"]["0000"] = inp["counts"].get("0000", 0) + 1
+        if comp == "sv_bounds":
+            inp["mu"] = "0.01"
+            inp["d"] = max(inp["d"], 0)
+        resp = respond(req)
+        out = resp.get("output", {})
+        if comp == "extractor" and "out" in out:
+            raw = bytearray(bytes.fromhex(out["out"]["hex"]))
+            nbits = out["out"]["bitLength"]
+            k = nbits - 1
+            raw[k // 8] ^= 0x80 >> (k % 8)
+            out["out"]["hex"] = raw.hex()
+        print(json.dumps(resp), flush=True)
+
+
+if __name__ == "__main__":
+    main()
