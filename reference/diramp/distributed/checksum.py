@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from diramp.errors import CheckFailed, InputError
 from diramp.extractor.packed import IO_CHUNK_BYTES, Bits, payload_bytes
@@ -192,6 +193,19 @@ def read_verified_bits(ref: InputRef, check: GranuleCheck, start: int, stop: int
                 f"(granule {g0 + k}) differs from the table computed at the start of the run "
                 "(REQ-DIST-CHECKSUM): the input is corrupt or changed during the run; no output is written"
             )
+    return unpack_range(np.frombuffer(raw, dtype=np.uint8), a, start, stop)
+
+
+def unpack_range(raw: npt.NDArray[np.uint8], a: int, start: int, stop: int) -> Bits:
+    """CONV-BITORDER, DEF-DIST-TASKS: bits ``[start, stop)`` from payload bytes read from byte ``a`` on.
+
+    ``raw[..., i]`` is payload byte ``a + i`` (leading axes allowed: the
+    exhaustive check cuts all inputs at once).  MSB-first: bit k is bit
+    ``7 - k % 8`` of byte ``k // 8``, so the first ``start % 8`` bits of byte
+    ``start // 8`` are dropped after unpacking.
+
+    >>> unpack_range(np.array([0xB4, 0x80], dtype=np.uint8), 0, 3, 9).tolist()  # 10110100 1...
+    [1, 0, 1, 0, 0, 1]
+    """
     b0, b1 = byte_range(start, stop)
-    arr = np.frombuffer(raw, dtype=np.uint8)[b0 - a : b1 - a]
-    return np.unpackbits(arr)[start - 8 * b0 : stop - 8 * b0]
+    return np.unpackbits(raw[..., b0 - a : b1 - a], axis=-1)[..., start - 8 * b0 : stop - 8 * b0]
