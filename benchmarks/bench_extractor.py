@@ -190,6 +190,69 @@ def generate_paper_inputs(workdir: Path, N: int, seed: int) -> None:
                 left -= k
 
 
+DOCS = ROOT / "docs" / "extractor.md"
+
+
+def _fmt(r: dict | None) -> str:  # type: ignore[type-arg]
+    if not r:
+        return "-"
+    if "error" in r:
+        return "not run" if r["error"].startswith("not run") else "failed"
+    t = r.get("seconds_median", r.get("seconds"))
+    return f"{t:.2f} s / {r['peak_rss_mib']:.0f} MiB"
+
+
+def render_markdown() -> None:
+    """Write the results table into docs/extractor.md between the bench markers."""
+    from diramp.atomic import atomic_write_text
+
+    data = json.loads(RESULTS.read_text())
+    res = data["results"]
+    rows = [
+        "| N | m | diramp default | diramp lean | cryptomite Dodis (cyclic) | galois poly | "
+        "speed-up vs cryptomite |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for k in (20, 22, 24, 26):
+        d = res.get(f"2^{k}/diramp-default")
+        if not d:
+            continue
+        c = res.get(f"2^{k}/cryptomite-dodis-cyclic")
+        ratio = "-"
+        if c and "seconds_median" in c and "seconds_median" in d:
+            ratio = f"{c['seconds_median'] / d['seconds_median']:.0f}x"
+        rows.append(
+            f"| 2^{k} | {d['m']} | {_fmt(d)} | {_fmt(res.get(f'2^{k}/diramp-lean'))} | "
+            f"{_fmt(c)} | {_fmt(res.get(f'2^{k}/galois-poly'))} | {ratio} |"
+        )
+    rows.append("")
+    rows.append("Paper scale, N = 2,684,354,560, m = 20,431,465, file to file (verify, extract, "
+                "write K):")
+    rows.append("")
+    rows.append("| mode | wall | CPU | peak RSS | FFT length P | tasks | worst margin | fallbacks |")
+    rows.append("|---|---|---|---|---|---|---|---|")
+    for mode in ("default", "lean"):
+        r = res.get(f"paper_scale/{mode}")
+        if not r:
+            rows.append(f"| {mode} | not finished | | | | | | |")
+            continue
+        if "error" in r:
+            rows.append(f"| {mode} | failed: {r['error']} | | | | | | |")
+            continue
+        cpu = f"{r['cpu_seconds']:.0f} s" if "cpu_seconds" in r else "-"
+        rows.append(
+            f"| {mode} | {r['seconds']:.0f} s | {cpu} | {r['peak_rss_mib']:.0f} MiB | {r['P']} | "
+            f"{r['tasks']} | {r['worst_margin']:.2g} | {r['exact_fallbacks']} |"
+        )
+    rows.append("")
+    rows.append(f"Machine: {data['machine']['cpus']} CPUs, Python {data['machine']['python']}; "
+                f"{data['machine']['note']}.  Updated {data['updated']}.")
+    text = DOCS.read_text()
+    a, b = text.index("<!-- bench:start -->"), text.index("<!-- bench:end -->")
+    text = text[: a + len("<!-- bench:start -->")] + "\n" + "\n".join(rows) + "\n" + text[b:]
+    atomic_write_text(DOCS, text)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--child", help=argparse.SUPPRESS)
@@ -200,10 +263,14 @@ def main() -> int:
     ap.add_argument("--modes", default="default,lean")
     ap.add_argument("--workdir", default="/tmp/diramp-bench")
     ap.add_argument("--no-peers", action="store_true")
+    ap.add_argument("--markdown", action="store_true", help="only re-render docs/extractor.md")
     a = ap.parse_args()
     sys.path.insert(0, str(ROOT / "reference"))
     if a.child:
         print(json.dumps(child(json.loads(a.child))))
+        return 0
+    if a.markdown:
+        render_markdown()
         return 0
     if a.paper_scale:
         wd = Path(a.workdir)
@@ -216,6 +283,7 @@ def main() -> int:
             r.update(N=PAPER_N, m=PAPER_M, seed=a.seed, generator="numpy PCG64 bytes")
             print(mode, json.dumps(r), flush=True)
             merge(f"paper_scale/{mode}", r)
+            render_markdown()
         return 0
     for k in (int(s) for s in a.sizes.split(",")):
         N = 1 << k
@@ -242,6 +310,7 @@ def main() -> int:
             s = {"error": "not run: galois GF(2) product is ~quadratic, 2^20 already takes minutes"}
         print(k, "galois", json.dumps(s), flush=True)
         merge(f"2^{k}/galois-poly", {**base, **s})
+        render_markdown()
     return 0
 
 

@@ -57,13 +57,22 @@ def fft_partial(
         raise ValueError(f"FFT length {P} < block {nb} + lags {L} - 1")
     if xs.size > P:
         raise ValueError(f"x segment of {xs.size} bits is longer than the FFT length {P}")
-    if Y is None:
-        Y = y_spectrum(y_block, P)
     buf = np.zeros(P, dtype=np.float64)
     buf[: xs.size] = xs
     X = np.fft.rfft(buf)
-    X *= Y
-    c = np.fft.irfft(X, n=P, out=buf)  # reuse buf: one P-sized array less at peak
+    if Y is None:
+        # One P-sized buffer serves x, then y, then the result: at most three
+        # P-sized arrays live at once (buf, X, Y), and Y dies before the inverse.
+        yb = np.asarray(y_block)
+        buf[:] = 0.0
+        buf[: yb.size] = yb
+        Yl = np.fft.rfft(buf)
+        np.conjugate(Yl, out=Yl)
+        X *= Yl
+        del Yl
+    else:
+        X *= Y
+    c = np.fft.irfft(X, n=P, out=buf)  # reuse buf for the result
     del X
     parity = np.empty(L, dtype=np.uint8)
     margin = 0.0

@@ -111,7 +111,9 @@ def run_plan(
             return []
         j0, j1 = plan.block(b)
         yb = y.read_bits(j0, j1)
-        Y = y_spectrum(yb, plan.P) if method != "exact" else None
+        # A block's y spectrum is shared by its chunks; with one chunk it is
+        # computed inside the task instead, which keeps one P-sized array less alive.
+        Y = y_spectrum(yb, plan.P) if method != "exact" and len(tasks) > 1 else None
         res = []
         for t in tasks:
             xs = x.read_bits(t.x0, t.x1)
