@@ -44,6 +44,8 @@ examples:
   diramp extract --x ab.bin --x-bits 2684354560 --y z.bin --y-bits 2684354560 --m 20431465 --out k.dbits
   diramp extract --x ab.dbits --y z.dbits --m 1000 --out k.dbits --method reference --json
   diramp extract ... --lean            peak memory under 1 GiB at paper scale (slower)
+  diramp extract ... --scheduler tcp://sched:8786    on a Dask cluster (inputs on shared storage)
+  diramp extract ... --scheduler local --workers 2   on a local Dask cluster of 2 processes
 
 methods: auto (default: float FFT + exact fallback), fft (refuse on unsafe rounding),
 exact (big-integer products, slow), reference (O(N m) integer loop, small N only).
@@ -72,7 +74,14 @@ def register(sub: Any) -> None:
         help="computation method (default auto)",
     )
     p.add_argument("--lean", action="store_true", help="memory-lean mode (<= 1 GiB, slower)")
-    p.add_argument("--workers", type=int, help="threads (default 2, 1 with --lean)")
+    p.add_argument("--workers", type=int, help="threads (default 2, 1 with --lean); with --scheduler local: "
+                   "Dask worker processes (default 2)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on Dask (spec/distributed.md): a scheduler address (tcp://host:8786; inputs on "
+                   "storage all workers see at the same path), or 'local' for a local cluster of --workers "
+                   "processes; needs pip install 'diramp[dask]'")
+    p.add_argument("--scheduler-timeout", type=float, default=30.0, metavar="SECONDS",
+                   help="seconds to wait for the Dask scheduler and its first worker (default 30)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar (default: only on a terminal)")
@@ -88,13 +97,24 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--workers", "must be >= 1", f"got {args.workers}")
     if args.out.resolve() in (args.x.resolve(), args.y.resolve()):
         raise InputError("--out", "must differ from the inputs", str(args.out), "choose a new path")
-    rep = extract_files(
-        args.x, args.y, args.m, args.out,
-        method="auto" if args.method == "reference" else args.method,
-        lean=args.lean, x_nbits=args.x_bits, y_nbits=args.y_bits, workers=args.workers,
-        show_progress=args.progress,
-        reference=extract_loop if args.method == "reference" else None,
-    )
+    if args.scheduler is not None:
+        from diramp.distributed import extract_distributed
+
+        if args.method == "reference":
+            raise InputError("--method", "reference is not distributed", "", "use auto, fft or exact with --scheduler")
+        rep = extract_distributed(
+            args.x, args.y, args.m, args.out, scheduler=None if args.scheduler == "local" else args.scheduler,
+            workers=args.workers, method=args.method, lean=args.lean, x_nbits=args.x_bits,
+            y_nbits=args.y_bits, show_progress=args.progress, timeout=args.scheduler_timeout,
+        )
+    else:
+        rep = extract_files(
+            args.x, args.y, args.m, args.out,
+            method="auto" if args.method == "reference" else args.method,
+            lean=args.lean, x_nbits=args.x_bits, y_nbits=args.y_bits, workers=args.workers,
+            show_progress=args.progress,
+            reference=extract_loop if args.method == "reference" else None,
+        )
     out: dict[str, Any] = {
         "N": rep.N,
         "m": rep.m,
@@ -116,6 +136,8 @@ def run(args: argparse.Namespace) -> int:
         "y_sha256": rep.extra["y_sha256"],
         "out_sha256": rep.extra["out_sha256"],
     }
+    if "engine" in rep.extra:  # --scheduler (spec/distributed.md)
+        out["engine"] = rep.extra["engine"]
     if args.json:
         print(dump_json(json.loads(json.dumps(out))))
     else:

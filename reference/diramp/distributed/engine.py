@@ -81,7 +81,7 @@ def _connect(scheduler: str | None, workers: int, timeout: float, memory_limit: 
 
     if scheduler is None:
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None, memory_limit=memory_limit or "auto")
+                               dashboard_address=":0", memory_limit=memory_limit or "auto")
         return Client(cluster, set_as_default=False), cluster
     try:
         client = Client(scheduler, timeout=timeout, set_as_default=False)
