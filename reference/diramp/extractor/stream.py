@@ -100,8 +100,13 @@ def run_plan(
     workers: int = 1,
     show_progress: bool | None = None,
     report: ExtractReport | None = None,
+    share_spectrum: bool = True,
 ) -> Bits:
-    """LEM-EXT-BLOCKED: execute every task of ``plan`` and XOR-reduce per lag chunk."""
+    """LEM-EXT-BLOCKED: execute every task of ``plan`` and XOR-reduce per lag chunk.
+
+    ``share_spectrum=False`` (lean mode) recomputes each block's y spectrum per
+    task: three P-sized float buffers per worker instead of four.
+    """
     out = np.zeros(plan.m, dtype=np.uint8)
     rep = report if report is not None else ExtractReport(plan.N, plan.m, method, False)
 
@@ -113,7 +118,9 @@ def run_plan(
         yb = y.read_bits(j0, j1)
         # A block's y spectrum is shared by its chunks; with one chunk it is
         # computed inside the task instead, which keeps one P-sized array less alive.
-        Y = y_spectrum(yb, plan.P) if method != "exact" and len(tasks) > 1 else None
+        # The lean mode recomputes it per task (one FFT more, one P-sized array less).
+        share = method != "exact" and len(tasks) > 1 and share_spectrum
+        Y = y_spectrum(yb, plan.P) if share else None
         res = []
         for t in tasks:
             xs = x.read_bits(t.x0, t.x1)
@@ -170,7 +177,10 @@ def extract_sources(
     w = default_workers(lean) if workers is None else workers
     w = min(w, plan.n_blocks)
     rep = ExtractReport(x.nbits, m, method, lean, plan.P, plan.L, plan.B, workers=w)
-    bits = run_plan(x, y, plan, method=method, workers=w, show_progress=show_progress, report=rep)
+    bits = run_plan(
+        x, y, plan, method=method, workers=w, show_progress=show_progress, report=rep,
+        share_spectrum=not lean,
+    )
     rep.seconds = time.perf_counter() - t0
     return bits, rep
 
