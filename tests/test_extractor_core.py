@@ -249,3 +249,14 @@ def test_inputs_not_mutated() -> None:
     x0, y0 = x.copy(), y.copy()
     extract(x, y, 100, max_fft=64)
     assert np.array_equal(x, x0) and np.array_equal(y, y0)
+
+
+def test_lean_mode_multi_chunk_matches_reference() -> None:
+    # Lean mode recomputes each block's y spectrum per task (no sharing across chunks).
+    rng = np.random.default_rng(SEED + 6)
+    x, y = bits(rng, 2500), bits(rng, 2500)
+    plan = make_plan(2500, 2000, max_fft=256)
+    assert plan.n_chunks > 1 and plan.n_blocks > 1
+    for lean in (False, True):
+        got = extract(x, y, 2000, lean=lean, max_fft=256)
+        assert np.array_equal(got, extract_loop(x, y, 2000))
