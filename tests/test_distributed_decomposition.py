@@ -198,3 +198,24 @@ def test_without_dask_falls_back_or_says_how_to_install(
     with pytest.raises(InputError, match=r"dask.distributed is not installed.*pip install"):
         engine.extract_distributed(xr.path, yr.path, 100, tmp_path / "k2", scheduler="tcp://127.0.0.1:1")
     assert not (tmp_path / "k2").exists()
+
+
+def test_cost_model_counts_match_the_plan() -> None:
+    """DEF-DIST-TASKS: the cost model's task count and bytes read are those of the actual leaves."""
+    from diramp.distributed.checksum import granule_range
+    from diramp.distributed.cost import cost_model
+
+    for N, m, P, G in [(20_011, 3_001, 2_048, 100), (2**20, 2**13, 1 << 14, 1000), (10**6 + 3, 5000, 4096, 7)]:
+        c = cost_model(N, m, max_fft=P, granule=G, fan_in=3, sec_per_plogp=1e-9)
+        plan = make_plan(N, m, max_fft=P)
+        S = (N + 7) // 8
+        leaves = [t for k in range(plan.n_chunks) for t in chunk_tasks(plan, k)]
+        read = 0
+        for t in leaves:
+            for a, b in ((t.j0, t.j1), (t.x0, t.x1)):
+                g0, g1 = granule_range(a, b, G)
+                read += min(S, g1 * G) - g0 * G
+        assert (c.tasks, c.bytes_read, c.ffts) == (plan.n_tasks(), read, 3 * len(leaves))
+        assert c.reductions == sum(len(g) for k in range(plan.n_chunks)
+                                   for g in reduction_tree(len(chunk_tasks(plan, k)), 3))
+        assert c.task_memory >= 24 * c.P and c.core_hours > 0
