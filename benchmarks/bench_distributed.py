@@ -91,7 +91,8 @@ def run_size(log2n: int, seed: int, repeats: int, workdir: Path) -> dict[str, An
     x, y = workdir / f"x{log2n}.dbits", workdir / f"y{log2n}.dbits"
     _write_input(x, N, rng)
     _write_input(y, N, rng)
-    row: dict[str, Any] = {"log2N": log2n, "N": N, "m": m, "runs": []}
+    row: dict[str, Any] = {"log2N": log2n, "N": N, "m": m, "loadavg_1min_before": round(os.getloadavg()[0], 2),
+                           "runs": []}
     ref_bytes = None
     for threads in (1, 2):
         out = workdir / f"k_single{threads}.dbits"
@@ -102,7 +103,8 @@ def run_size(log2n: int, seed: int, repeats: int, workdir: Path) -> dict[str, An
         ref_bytes = ref_bytes or kb
         row["plan"] = {"P": rep.P, "L": rep.L, "B": rep.B, "tasks": rep.tasks}
         row["runs"].append({"engine": "single-machine", "workers": threads, "seconds": round(sec, 2),
-                            "Mbit_per_s": round(N / sec / 1e6, 2), "identical": kb == ref_bytes})
+                            "Mbit_per_s": round(N / sec / 1e6, 2), "identical": kb == ref_bytes,
+                            "loadavg_1min_after": round(os.getloadavg()[0], 2)})
         print(row["runs"][-1], flush=True)
     for k in (1, 2):
         t0 = time.perf_counter()
@@ -119,7 +121,8 @@ def run_size(log2n: int, seed: int, repeats: int, workdir: Path) -> dict[str, An
                "cluster_start_seconds": round(start, 2), "checksum_seconds": rep.extra["checksum_seconds"],
                "identical": out.read_bytes() == ref_bytes, "tasks": rep.tasks,
                "worker_peak_rss_mib": round(max(peak.values()), 1),
-               "worker_idle_rss_mib": round(max(base.values()), 1)}
+               "worker_idle_rss_mib": round(max(base.values()), 1),
+               "loadavg_1min_after": round(os.getloadavg()[0], 2)}
         row["runs"].append(run)
         print(run, flush=True)
     P, t_leaf = _time_leaf(x, y, m, repeats)

@@ -1,10 +1,13 @@
 """REQ-DIST-BITEXACT, REQ-DIST-CHECKSUM, REQ-DIST-ERRORS on a local Dask cluster (2 worker processes).
 
-One cluster serves the module.  Warnings filtered here, by name, and why:
+One cluster serves the module (LocalCluster, processes, 2 workers, one thread each).
+The one warning filtered here, by message and category:
 
 * ``UserWarning: Creating scratch directories is taking a surprisingly long time``
-  -- distributed's worker start-up on a slow or busy disk; harmless.
-* ``ResourceWarning`` / ``PytestUnraisableExceptionWarning`` are not filtered.
+  -- ``distributed.utils.warn_on_duration`` raises it in this process (the
+  LocalCluster's scheduler) when creating its scratch directory takes more than
+  1 s, i.e. on a slow or busy disk such as a loaded CI machine; timing-only,
+  harmless.  No other warning is filtered.
 """
 
 from __future__ import annotations
