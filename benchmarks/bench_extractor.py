@@ -84,9 +84,9 @@ def child(cfg: dict) -> dict:  # type: ignore[type-arg]
         from diramp.extractor.stream import ArrayBits
 
         xs, ys = ArrayBits(x), ArrayBits(y)
-        t0 = time.perf_counter()
+        c0, t0 = _cpu_s(), time.perf_counter()
         bits, rep = extract_sources(xs, ys, m, lean=cfg["mode"] == "lean")
-        out.update(seconds=time.perf_counter() - t0, worst_margin=rep.worst_margin, P=rep.P,
+        out.update(seconds=time.perf_counter() - t0, cpu_seconds=_cpu_s() - c0, worst_margin=rep.worst_margin, P=rep.P,
                    workers=rep.workers, exact_fallbacks=rep.exact_fallbacks)
         import hashlib
 
@@ -100,9 +100,9 @@ def child(cfg: dict) -> dict:  # type: ignore[type-arg]
         yl = (list(y) + [0] * n)[:n]
         xl, yl = [int(v) for v in xl], [int(v) for v in yl]
         ext = Dodis(n, n // 128)
-        t0 = time.perf_counter()
+        c0, t0 = _cpu_s(), time.perf_counter()
         ext.extract(xl, yl)
-        out.update(seconds=time.perf_counter() - t0, n_prime=n)
+        out.update(seconds=time.perf_counter() - t0, cpu_seconds=_cpu_s() - c0, n_prime=n)
     elif kind == "galois":
         import galois
         import numpy as np
@@ -163,6 +163,8 @@ def summarise(runs: list[dict]) -> dict:  # type: ignore[type-arg]
         return {"error": runs[0].get("error", "failed") if runs else "not run"}
     s = dict(ok[0])
     s["seconds_median"] = statistics.median(r["seconds"] for r in ok)
+    if all("cpu_seconds" in r for r in ok):
+        s["cpu_seconds_median"] = statistics.median(r["cpu_seconds"] for r in ok)
     s["seconds_all"] = [round(r["seconds"], 3) for r in ok]
     s["peak_rss_mib"] = max(r["peak_rss_mib"] for r in ok)
     s["repeats"] = len(ok)
