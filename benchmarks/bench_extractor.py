@@ -64,11 +64,14 @@ def child(cfg: dict) -> dict:  # type: ignore[type-arg]
         from diramp.extractor import extract_files
 
         d = Path(cfg["workdir"])
-        t0 = time.perf_counter()
+        nb = cfg.get("prefix_bits")
+        names = ("x.dbits", "y.dbits") if nb is None else (f"x_{nb}.bin", f"y_{nb}.bin")
+        c0, t0 = _cpu_s(), time.perf_counter()
         rep = extract_files(
-            d / "x.dbits", d / "y.dbits", cfg["m"], d / f"k_{cfg['mode']}.dbits",
-            lean=cfg["mode"] == "lean", show_progress=False,
+            d / names[0], d / names[1], cfg["m"], d / f"k_{cfg['mode']}_{nb}.dbits",
+            lean=cfg["mode"] == "lean", show_progress=False, x_nbits=nb, y_nbits=nb,
         )
+        out["cpu_seconds_run"] = _cpu_s() - c0
         out.update(
             seconds=time.perf_counter() - t0, core_seconds=rep.seconds, P=rep.P, L=rep.L,
             B=rep.B, tasks=rep.tasks, workers=rep.workers, worst_margin=rep.worst_margin,
@@ -234,23 +237,28 @@ def render_markdown() -> None:
             f"{_fmt(c)} | {_fmt(res.get(f'2^{k}/galois-poly'))} | {ratio} |"
         )
     rows.append("")
-    rows.append("Paper scale, N = 2,684,354,560, m = 20,431,465, file to file (verify, extract, "
-                "write K):")
+    rows.append("Paper scale, m = 20,431,465, N = 2,684,354,560, file to file (verify, extract, "
+                "write K); prefix rows use the first N bits of the same inputs (same m and plan "
+                "shape, fewer blocks: peak RSS, time scales with N):")
     rows.append("")
-    rows.append("| mode | wall | CPU | peak RSS | FFT length P | tasks | worst margin | fallbacks |")
-    rows.append("|---|---|---|---|---|---|---|---|")
-    for mode in ("default", "lean", "default-before-buffer-fix"):
-        r = res.get(f"paper_scale/{mode}")
+    rows.append("| run | N | wall | CPU | peak RSS | FFT length P | tasks | worst margin | "
+                "fallbacks |")
+    rows.append("|---|---|---|---|---|---|---|---|---|")
+    order = ["paper_scale/default", "paper_scale/lean", "paper_scale_prefix/lean"]
+    keys = order + sorted(k for k in res if k.startswith("paper_scale") and k not in order)
+    for key in keys:
+        r = res.get(key)
+        name = key.split("/", 1)[1] + (" (prefix)" if key.startswith("paper_scale_prefix") else "")
         if not r:
-            rows.append(f"| {mode} | not finished | | | | | | |")
+            rows.append(f"| {name} | | not finished | | | | | | |")
             continue
         if "error" in r:
-            rows.append(f"| {mode} | failed: {r['error']} | | | | | | |")
+            rows.append(f"| {name} | {r.get('N', '')} | {r['error']} | | | | | | |")
             continue
         cpu = f"{r['cpu_seconds']:.0f} s" if "cpu_seconds" in r else "-"
         rows.append(
-            f"| {mode} | {r['seconds']:.0f} s | {cpu} | {r['peak_rss_mib']:.0f} MiB | {r['P']} | "
-            f"{r['tasks']} | {r['worst_margin']:.2g} | {r['exact_fallbacks']} |"
+            f"| {name} | {r['N']} | {r['seconds']:.0f} s | {cpu} | {r['peak_rss_mib']:.0f} MiB | "
+            f"{r['P']} | {r['tasks']} | {r['worst_margin']:.2g} | {r['exact_fallbacks']} |"
         )
     rows.append("")
     rows.append(f"Machine: {data['machine']['cpus']} CPUs, Python {data['machine']['python']}; "
@@ -269,6 +277,7 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=20240611)
     ap.add_argument("--paper-scale", action="store_true")
     ap.add_argument("--modes", default="default,lean")
+    ap.add_argument("--prefix-bits", type=int, help="paper m on the first K bits only (RSS check)")
     ap.add_argument("--workdir", default="/tmp/diramp-bench")
     ap.add_argument("--no-peers", action="store_true")
     ap.add_argument("--markdown", action="store_true", help="only re-render docs/extractor.md")
@@ -284,13 +293,22 @@ def main() -> int:
         wd = Path(a.workdir)
         t0 = time.perf_counter()
         generate_paper_inputs(wd, PAPER_N, a.seed)
+        nb = a.prefix_bits
+        if nb is not None:  # raw prefixes: same m and plan shape, fewer blocks
+            for name in ("x", "y"):
+                with open(wd / f"{name}.dbits", "rb") as f:
+                    f.seek(64)
+                    (wd / f"{name}_{nb}.bin").write_bytes(f.read(nb // 8))
         print(f"inputs ready in {time.perf_counter() - t0:.1f} s", flush=True)
         for mode in a.modes.split(","):
-            cfg = {"kind": "paper", "mode": mode, "m": PAPER_M, "workdir": str(wd), "seed": a.seed}
+            cfg = {"kind": "paper", "mode": mode, "m": PAPER_M, "workdir": str(wd), "seed": a.seed,
+                   "prefix_bits": nb}
             r = run_child(cfg)
-            r.update(N=PAPER_N, m=PAPER_M, seed=a.seed, generator="numpy PCG64 bytes")
+            r.update(N=PAPER_N if nb is None else nb, m=PAPER_M, seed=a.seed,
+                     generator="numpy PCG64 bytes")
             print(mode, json.dumps(r), flush=True)
-            merge(f"paper_scale/{mode}", r)
+            key = f"paper_scale/{mode}" if nb is None else f"paper_scale_prefix/{mode}"
+            merge(key, r)
             render_markdown()
         return 0
     for k in (int(s) for s in a.sizes.split(",")):

@@ -51,12 +51,12 @@ def test_polynomial_form_in_example() -> None:
 
 
 def test_quoted_bound_values() -> None:
-    quoted = {1 << 20: "4.8e-5", 3 << 23: "6.9e-3", 3 << 24: "0.020", 1 << 27: "0.093",
-              1 << 28: "0.27"}
+    quoted = {1 << 20: "4.8e-5", 1 << 24: "3.7e-3", 5 << 23: "0.015", 3 << 24: "0.020",
+              1 << 27: "0.093", 1 << 28: "0.27"}
     for P, text in quoted.items():
         assert text in SPEC
         assert abs(fft_error_bound(P) - float(text)) / float(text) < 0.05, (P, fft_error_bound(P))
     assert fft_error_bound(MAX_FFT) < SAFE_MARGIN < fft_error_bound(2 * MAX_FFT)
     assert "tau = 1/4" in SPEC and SAFE_MARGIN == 0.25
-    assert DEFAULT_MAX_FFT == 3 << 24 and "default 3·2^24" in SPEC
-    assert LEAN_MAX_FFT == 3 << 23 and "lean\n3·2^23" in SPEC
+    assert DEFAULT_MAX_FFT == 5 << 23 and "default 5·2^23" in SPEC
+    assert LEAN_MAX_FFT == 1 << 24 and "lean\n2^24" in SPEC

@@ -32,10 +32,12 @@ from diramp.extractor.exact import exact_partial
 from diramp.extractor.fft import Spectrum, fft_partial
 from diramp.extractor.packed import Bits
 
-#: Largest FFT length of the default mode (about 3.6 * 8 P = 1.45 GB of buffers per worker).
-DEFAULT_MAX_FFT = 3 << 24
-#: Largest FFT length of the memory-lean mode (one worker, about 0.73 GB of buffers).
-LEAN_MAX_FFT = 3 << 23
+#: Largest FFT length of the default mode.  Measured peak RSS is about
+#: (5 * workers + 1) * 8 P bytes (three buffers per task, pocketfft's copy and
+#: work arrays, its cached plan): 3.4 GB for two workers at paper scale.
+DEFAULT_MAX_FFT = 5 << 23
+#: Largest FFT length of the memory-lean mode (one worker: about 6 * 8 P = 0.8 GB).
+LEAN_MAX_FFT = 1 << 24
 #: Hard cap: REQ-FLOAT-MARGIN's a priori bound stays below SAFE_MARGIN up to 2^27.
 MAX_FFT = 1 << 27
 
