@@ -56,12 +56,23 @@ def _write_input(path: Path, N: int, rng: Any) -> None:
             w.write_bits(rng.integers(0, 2, N % 8, dtype=np.uint8))
 
 
-def _worker_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+def _worker_stats() -> tuple[float, float]:
+    """(peak RSS in MiB, CPU seconds) of this worker process.
+
+    VmHWM, not ru_maxrss: ru_maxrss survives execve, so a spawned worker would
+    report the benchmark parent's peak.
+    """
+    hwm = 0.0
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                hwm = int(line.split()[1]) / 1024.0
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return hwm, ru.ru_utime + ru.ru_stime
 
 
-def _time_leaf(x: Path, y: Path, m: int, repeats: int) -> tuple[int, float]:
-    """Seconds of one full leaf (block 0, chunk 0) run in this process; returns (P, median seconds)."""
+def _time_leaf(x: Path, y: Path, m: int, repeats: int) -> tuple[int, float, float]:
+    """One full leaf (block 0, chunk 0) run in this process: (P, median wall s, median CPU s)."""
     from diramp.distributed import InputRef, compute_table, leaf_spec, run_leaf
     from diramp.extractor import make_plan
 
@@ -69,12 +80,13 @@ def _time_leaf(x: Path, y: Path, m: int, repeats: int) -> tuple[int, float]:
     plan = make_plan(xt.nbits, m)
     xr, yr = InputRef.of(xt), InputRef.of(yt)
     spec = leaf_spec(next(iter(plan.tasks())), plan, "auto", xr, yr)
-    ts = []
+    ts, cs = [], []
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         run_leaf(spec, xr.light(), yr.light())
         ts.append(time.perf_counter() - t0)
-    return plan.P, statistics.median(ts)
+        cs.append(time.process_time() - c0)
+    return plan.P, statistics.median(ts), statistics.median(cs)
 
 
 def run_size(log2n: int, seed: int, repeats: int, workdir: Path) -> dict[str, Any]:
@@ -111,22 +123,23 @@ def run_size(log2n: int, seed: int, repeats: int, workdir: Path) -> dict[str, An
         with LocalCluster(n_workers=k, threads_per_worker=1, processes=True, dashboard_address=":0") as cl, \
                 Client(cl, set_as_default=False) as c:
             start = time.perf_counter() - t0
-            base = c.run(_worker_rss_mib)
+            base = c.run(_worker_stats)
             out = workdir / f"k_dask{k}.dbits"
             t1 = time.perf_counter()
             rep = extract_distributed(x, y, m, out, scheduler=cl.scheduler_address, show_progress=False)
             sec = time.perf_counter() - t1
-            peak = c.run(_worker_rss_mib)
+            peak = c.run(_worker_stats)
         run = {"engine": "dask", "workers": k, "seconds": round(sec, 2), "Mbit_per_s": round(N / sec / 1e6, 2),
                "cluster_start_seconds": round(start, 2), "checksum_seconds": rep.extra["checksum_seconds"],
                "identical": out.read_bytes() == ref_bytes, "tasks": rep.tasks,
-               "worker_peak_rss_mib": round(max(peak.values()), 1),
-               "worker_idle_rss_mib": round(max(base.values()), 1),
+               "worker_peak_rss_mib": round(max(v[0] for v in peak.values()), 1),
+               "worker_idle_rss_mib": round(max(v[0] for v in base.values()), 1),
+               "worker_cpu_seconds": round(sum(peak[a][1] - base[a][1] for a in peak), 2),
                "loadavg_1min_after": round(os.getloadavg()[0], 2)}
         row["runs"].append(run)
         print(run, flush=True)
-    P, t_leaf = _time_leaf(x, y, m, repeats)
-    row["leaf"] = {"P": P, "seconds": round(t_leaf, 3)}
+    P, t_leaf, c_leaf = _time_leaf(x, y, m, repeats)
+    row["leaf"] = {"P": P, "seconds": round(t_leaf, 3), "cpu_seconds": round(c_leaf, 3)}
     c = cost_model(N, m)
     row["model"] = {"tasks": c.tasks, "bytes_read": c.bytes_read, "task_memory_mib": round(c.task_memory / 2**20, 1)}
     for f in (workdir / f"x{log2n}.dbits", workdir / f"y{log2n}.dbits"):
@@ -148,8 +161,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(dir=os.environ.get("DIRAMP_BENCH_DIR")) as d:
         for lg in args.log2n:
             rows.append(run_size(lg, args.seed, args.repeats, Path(d)))
-    # t(P) = a P log2 P fitted by least squares through the origin over the leaf timings
-    pts = [(r["leaf"]["P"] * math.log2(r["leaf"]["P"]), r["leaf"]["seconds"]) for r in rows]
+    # t(P) = a P log2 P fitted by least squares through the origin over the leaves' CPU seconds
+    # (CPU time, not wall time: robust to other load on a shared machine)
+    pts = [(r["leaf"]["P"] * math.log2(r["leaf"]["P"]), r["leaf"]["cpu_seconds"]) for r in rows]
     a = sum(u * t for u, t in pts) / sum(u * u for u, _ in pts)
     for r in rows:  # validation: modelled vs measured wall time of the Dask runs
         c = cost_model(r["N"], r["m"], sec_per_plogp=a)
@@ -158,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
                 k = run["workers"]
                 waves = math.ceil(c.tasks / k)  # equal tasks: ceil(tasks / workers) rounds
                 run["model_seconds"] = round(waves * c.core_hours * 3600 / c.tasks + run["checksum_seconds"], 2)
+                run["model_cpu_seconds"] = round(c.core_hours * 3600, 2)
+                run["model_task_memory_mib"] = round(c.task_memory / 2**20, 1)
     paper = {"mu": "0.0075", "s_mu": "0.00296", "eps": "1e-12", "eps_s": "1e-20", "eps_EA": "1e-12"}
     scale = []
     for n in (10**10, 10**11):
@@ -172,9 +188,10 @@ def main(argv: list[str] | None = None) -> int:
     result = {
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
         "note": "m = N/128; Dask runs exclude LocalCluster start-up (cluster_start_seconds); seconds include the "
-                "up-front checksum table pass; worker RSS is the process peak (ru_maxrss)",
+                "up-front checksum table pass; worker RSS is the worker process peak (VmHWM); worker_cpu_seconds "
+                "sums the workers' CPU time during the run; loadavg shows other load on the shared 2-core machine",
         "sizes": rows,
-        "fit": {"t_leaf": "a * P * log2(P)", "a_seconds": a},
+        "fit": {"t_leaf": "a * P * log2(P), CPU seconds of one leaf", "a_seconds": a},
         "paper_parameters": paper,
         "scale": scale,
     }
