@@ -152,21 +152,29 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--log2n", type=int, nargs="+", default=[26, 28])
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--repeats", type=int, default=2, help="leaf timing repeats (median)")
+    ap.add_argument("--model-only", action="store_true",
+                    help="no runs: refit the model to the recorded sizes and recompute the scale table")
     args = ap.parse_args(argv)
 
     from diramp.distributed.cost import cost_model
     from diramp.length import theorem5
 
-    rows = []
-    with tempfile.TemporaryDirectory(dir=os.environ.get("DIRAMP_BENCH_DIR")) as d:
-        for lg in args.log2n:
-            rows.append(run_size(lg, args.seed, args.repeats, Path(d)))
+    if args.model_only:  # refit and re-evaluate the model on the measured sizes already recorded
+        old = json.loads(RESULTS.read_text())
+        rows, machine = old["sizes"], old["machine"]
+    else:
+        rows, machine = [], {"python": platform.python_version(), "cpus": os.cpu_count(),
+                             "platform": platform.platform()}
+        with tempfile.TemporaryDirectory(dir=os.environ.get("DIRAMP_BENCH_DIR")) as d:
+            for lg in args.log2n:
+                rows.append(run_size(lg, args.seed, args.repeats, Path(d)))
     # t(P) = a P log2 P fitted by least squares through the origin over the leaves' CPU seconds
     # (CPU time, not wall time: robust to other load on a shared machine)
     pts = [(r["leaf"]["P"] * math.log2(r["leaf"]["P"]), r["leaf"]["cpu_seconds"]) for r in rows]
     a = sum(u * t for u, t in pts) / sum(u * u for u, _ in pts)
     for r in rows:  # validation: modelled vs measured wall time of the Dask runs
         c = cost_model(r["N"], r["m"], sec_per_plogp=a)
+        r["model"] = {"tasks": c.tasks, "bytes_read": c.bytes_read, "task_memory_mib": round(c.task_memory / 2**20, 1)}
         for run in r["runs"]:
             if run["engine"] == "dask":
                 k = run["workers"]
@@ -186,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
                           "hours_on_100_cores": round(c.core_hours / 100, 2)})
             print(scale[-1], flush=True)
     result = {
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+        "machine": machine,
         "note": "m = N/128; Dask runs exclude LocalCluster start-up (cluster_start_seconds); seconds include the "
                 "up-front checksum table pass; worker RSS is the worker process peak (VmHWM); worker_cpu_seconds "
                 "sums the workers' CPU time during the run; loadavg shows other load on the shared 2-core machine",

@@ -19,8 +19,11 @@ from diramp.distributed.checksum import DEFAULT_GRANULE
 from diramp.distributed.tasks import chunk_tasks, reduction_tree
 from diramp.extractor.tasks import DEFAULT_MAX_FFT, make_plan
 
-#: Bytes per P of a leaf's float64 buffers: x buffer (8P), its rfft (8P), y's rfft (8P).
-FFT_BYTES_PER_P = 24
+#: Bytes per P of a leaf's FFT working set: the three float64 arrays the kernel holds (x buffer,
+#: its rfft, y's rfft: 24 P) plus numpy pocketfft's internal copies (about 16 P).  Calibrated:
+#: worker VmHWM minus idle RSS was 42.5 and 42.2 bytes per P at P = 6,291,456 and 25,165,824
+#: (benchmarks/results/distributed.json), of which about 2 P are the unpacked input bits.
+FFT_BYTES_PER_P = 40
 
 
 @dataclass(frozen=True)

@@ -276,7 +276,7 @@ def _run(
                 raise exc.to_local() from None
             except KilledWorker as exc:
                 raise CheckFailed(f"Dask gave up on a task after its workers died repeatedly ({exc}); "
-                                  "check the workers' memory limit and logs (a leaf needs about 26 P bytes, "
+                                  "check the workers' memory limit and logs (a leaf needs about 42 P bytes, "
                                   f"P = {plan.P})") from None
             s0, s1 = plan.chunk(c)
             writer.write_bits(unpack_chunk(part, s1 - s0))
