@@ -100,6 +100,13 @@ class SVSource:
         self.last = 0  # the previous bit (0 before the first)
         self.t_lo, self.t_hi = sv_bounds(self.mu)
 
+    def _check_delta(self, delta: Fraction | None) -> Fraction:
+        """The lean delta of P(1) = 1/2 + delta: default mu, and |delta| <= mu (DEF-SV)."""
+        d = self.mu if delta is None else Fraction(delta)
+        if abs(d) > self.mu:
+            raise InputError("delta", f"must satisfy |delta| <= mu = {self.mu}", f"got {d}")
+        return d
+
     def describe(self) -> dict[str, str]:
         """Parameters as strings, for outputs and certificates."""
         return {"source": self.name, "mu": str(self.mu), "seed": str(self.seed)}
@@ -151,11 +158,7 @@ class HonestSource(SVSource):
         self, mu: Fraction | str, seed: int, delta: Fraction | None = None, stream: int = 0
     ) -> None:
         super().__init__(mu, seed, stream)
-        self.delta = self.mu if delta is None else Fraction(delta)
-        if abs(self.delta) > self.mu:
-            raise InputError(
-                "delta", f"must satisfy |delta| <= mu = {self.mu}", f"got {self.delta}"
-            )
+        self.delta = self._check_delta(delta)
         self.t = threshold(HALF + self.delta)
 
     def describe(self) -> dict[str, str]:
@@ -223,11 +226,7 @@ class CorrelatedSource(SVSource):
         self, mu: Fraction | str, seed: int, delta: Fraction | None = None, stream: int = 0
     ) -> None:
         super().__init__(mu, seed, stream)
-        self.delta = self.mu if delta is None else Fraction(delta)
-        if abs(self.delta) > self.mu:
-            raise InputError(
-                "delta", f"must satisfy |delta| <= mu = {self.mu}", f"got {self.delta}"
-            )
+        self.delta = self._check_delta(delta)
         self.t_x = threshold(HALF + self.delta)
         self.t_y = (threshold(HALF - self.mu), threshold(HALF + self.mu))
 
