@@ -20,7 +20,8 @@ from diramp.errors import DirampError
 
 #: Subcommand modules, in the order ``--help`` lists them.
 SUBCOMMANDS: tuple[str, ...] = (
-    "audit", "simulate", "stats", "extract", "commit", "run", "verify", "reproduce", "figures", "vectors",
+    # the protocol and its audit first, then the tools for each part of it
+    "run", "audit", "commit", "verify", "simulate", "extract", "vectors", "reproduce", "figures", "stats",
 )
 
 EPILOG = """\
