@@ -82,3 +82,39 @@ def test_cited_ids_exist_in_spec() -> None:
     cited = _cited([ROOT / "reference", ROOT / "proofs_check", ROOT / "tests"])
     unknown = sorted(c for c in cited - ids if not any(i.startswith(c + "-") for i in ids))
     assert not unknown, f"cited but not defined in spec/: {unknown}"
+
+
+CORE_ONLY = """
+import sys
+OPTIONAL = {"matplotlib", "dask", "distributed", "jsonschema", "hypothesis", "cryptomite", "psutil", "pytest"}
+
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in OPTIONAL:
+            raise ModuleNotFoundError(f"blocked optional module {name}")
+        return None
+
+sys.meta_path.insert(0, Block())
+from diramp.cli import main
+assert main(["--help"]) == 0
+"""
+
+
+def test_main_job_needs_no_optional_extra(tmp_path: Path) -> None:
+    """README's first command installs only the core dependencies: every subcommand's parser, the
+    audit and a small protocol run must work with the optional extras (plots, dask, test) absent."""
+    code = CORE_ONLY.replace(
+        'assert main(["--help"]) == 0',
+        "import contextlib, io\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        "        main(['--help'])\n"
+        "    except SystemExit as e:\n"
+        "        assert e.code == 0\n"
+        "    assert main(['audit', '--preset', 'kulikov2024', '--json']) == 0\n"
+        f"    assert main(['run', '--workdir', {str(tmp_path / 'w')!r}, '--chsh', '2.8', '--seed', '3', "
+        "'--n', '262144', '--mu', '0', '--eps', '1e-6', '--eps-s', '1e-8', '--bins', '100', "
+        "'--s-max', '0.0125', '--block-trials', '65536', '--no-progress']) == 0\n",
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
