@@ -15,6 +15,7 @@ from fractions import Fraction
 
 from diramp.bell import Counts, chsh, s_mu, s_mu_depolarised
 from diramp.errors import InputError
+from diramp.exact import exact_text
 from diramp.length import VARIANTS, AdaptiveResult, Grid, LengthResult, check_params, theorem5, theorem6
 from diramp.params import load_preset
 from diramp.sv import check_mu, mu_max, mu_min
@@ -139,6 +140,4 @@ def audit_preset(name: str, variants_spread: bool = True) -> AuditReport:
 
 
 def _dec(x: Fraction) -> str:
-    from diramp.exact import decimal_exact
-
-    return decimal_exact(x) or f"{x.numerator}/{x.denominator}"
+    return exact_text(x, 10**6)

@@ -40,7 +40,7 @@ from typing import Any
 
 from diramp import SPEC_VERSION, __version__
 from diramp.errors import CheckFailed, InputError, ProtocolAbort
-from diramp.exact import decimal_exact, to_fraction
+from diramp.exact import exact_text, to_fraction
 from diramp.length import Grid
 from diramp.protocol import Analysis, ProtocolParams, ProtocolResult, key_digests, run_files, sha256_file
 
@@ -57,11 +57,7 @@ def exact_string(x: Fraction | int) -> str:
     >>> exact_string(Fraction(3, 400)), exact_string(Fraction(1, 3)), exact_string(Fraction(1, 10**12))
     ('0.0075', '1/3', '1e-12')
     """
-    x = Fraction(x)
-    d = decimal_exact(x)
-    if d is not None and len(d) <= 60:
-        return d
-    return f"{x.numerator}/{x.denominator}"
+    return exact_text(x, 60)
 
 
 def _opt(x: Fraction | None) -> str | None:

@@ -182,3 +182,16 @@ def decimal_exact(x: Fraction) -> str | None:
     n = x * 10**k
     assert n.denominator == 1
     return _render(n.numerator, -k)
+
+
+def exact_text(x: Fraction | int, max_len: int = 60) -> str:
+    """CONV-ROUNDING: an exact rendering: a terminating decimal (at most ``max_len`` chars) or ``p/q``.
+
+    >>> exact_text(Fraction(3, 400)), exact_text(Fraction(1, 3)), exact_text(Fraction(1, 10**12))
+    ('0.0075', '1/3', '1e-12')
+    """
+    x = Fraction(x)
+    d = decimal_exact(x)
+    if d is not None and len(d) <= max_len:
+        return d
+    return f"{x.numerator}/{x.denominator}"

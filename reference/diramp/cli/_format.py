@@ -6,20 +6,16 @@ import json
 from fractions import Fraction
 from typing import Any
 
-from diramp.exact import decimal_down, decimal_exact, decimal_up
+from diramp.exact import decimal_down, decimal_up, exact_text
 
 
 def exact_str(x: Fraction | int) -> str:
-    """An exact rendering: a terminating decimal if there is one, else p/q.
+    """An exact rendering for tables: a terminating decimal (<= 40 chars) if there is one, else p/q.
 
     >>> exact_str(Fraction(3, 400)), exact_str(Fraction(1, 3)), exact_str(7)
     ('0.0075', '1/3', '7')
     """
-    x = Fraction(x)
-    d = decimal_exact(x)
-    if d is not None and len(d) <= 40:
-        return d
-    return f"{x.numerator}/{x.denominator}"
+    return exact_text(x, 40)
 
 
 def directed(lo: Fraction, hi: Fraction, rounding: str, digits: int = 12) -> str:
