@@ -46,7 +46,7 @@ from diramp.length import theorem6
 p = preset_params(n=1342177280)
 s = s_mu_depolarised(Fraction("2.271"), p.mu)
 t0 = time.perf_counter()
-out = {v: theorem6(p.n, p.mu, s, p.eps, p.eps_s, p.grid, v, p.eps_ea).m for v in ("derived", "as_printed")}
+out = {v: theorem6(p.n, p.mu, s, p.eps, p.eps_s, p.eps_ea, grid=p.grid, variant=v).m for v in ("derived", "as_printed")}
 print(json.dumps({"seconds": time.perf_counter() - t0, "m": out, "s_mu": str(s)}))
 """
 

@@ -78,7 +78,7 @@ def main() -> int:
     print(f"best local strategy: S_mu,obs = {float(s_mu(ltotal, MU)):.6f} <= 0 -> the protocol aborts (REQ-ABORT)")
 
     step("4. Entropy and output length: Theorem 1 (eta, reconstructed) and Theorem 6 (THM-1, THM-6)")
-    res = {v: theorem6(N, MU, s_obs, EPS, EPS_S, GRID, v, EPS_EA) for v in VARIANTS}
+    res = {v: theorem6(N, MU, s_obs, EPS, EPS_S, EPS_EA, grid=GRID, variant=v) for v in VARIANTS}
     d = res["derived"]
     assert d.length.eta is not None
     print(f"S_mu,obs rounded down to the grid (Delta S = {GRID.delta}): S = {d.s_grid} (bin {d.bin_index})")

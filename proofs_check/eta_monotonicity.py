@@ -27,14 +27,14 @@ def eta_monotonicity() -> str:
     # eta strictly increasing in S (certified: lo(next) > hi(previous))
     prev = None
     for s in S_GRID:
-        r = entropy.eta(EPS, EPS, s, 10**9, mu)
+        r = entropy.eta(10**9, mu, s, EPS, EPS)
         if prev is not None:
             assert r.lo > prev.hi, f"eta not increasing in S at S = {s}"
         prev = r
     # eta strictly increasing in n
     prev = None
     for n in N_GRID:
-        r = entropy.eta(EPS, EPS, Fraction(3, 1000), n, mu)
+        r = entropy.eta(n, mu, Fraction(3, 1000), EPS, EPS)
         if prev is not None:
             assert r.lo > prev.hi, f"eta not increasing in n at n = {n}"
         prev = r
@@ -42,13 +42,13 @@ def eta_monotonicity() -> str:
     prev = None
     for m in MU_GRID:
         s = bell.s_mu_depolarised(Fraction(27, 10), m)
-        r = entropy.eta(EPS, EPS, s, 10**9, m)
+        r = entropy.eta(10**9, m, s, EPS, EPS)
         if prev is not None:
             assert r.hi < prev.lo, f"eta not decreasing in mu at mu = {m}"
         prev = r
     # at FIXED S_mu the dependence on mu is the other way round (beta grows as mu_min mu_max shrinks)
-    a = entropy.eta(EPS, EPS, Fraction(3, 1000), 10**9, Fraction(0))
-    b = entropy.eta(EPS, EPS, Fraction(3, 1000), 10**9, Fraction(1, 100))
+    a = entropy.eta(10**9, Fraction(0), Fraction(3, 1000), EPS, EPS)
+    b = entropy.eta(10**9, Fraction(1, 100), Fraction(3, 1000), EPS, EPS)
     assert b.lo > a.hi
     with ivprec():
         g_ok = all(hi(entropy.g(t, mu)) < 1 for t in ts)

@@ -45,12 +45,16 @@ def test_counts_file_and_target(tmp_path: Path, capsys: pytest.CaptureFixture[st
               for a in (0, 1) for b in (0, 1) for x in (0, 1) for y in (0, 1)}
     f = tmp_path / "counts.json"
     f.write_text(json.dumps(counts))
-    assert main(["audit", "--n", "1e9", "--mu", "0", "--counts", str(f), "--eps", "1e-9",
+    assert main(["audit", "--mu", "0", "--counts", str(f), "--eps", "1e-9",
                  "--eps-s", "1e-12", "--target-m", "1000000", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    # by hand: E = (800 - 200)/1000 = 0.6 in each setting -> CHSH = 2.4, S_0 = 0.4/64
-    assert out["chsh"] == "2.4" and out["S_mu"] == "0.00625"
-    assert int(out["inverse"]["min_n"]) <= 10**9 or out["m_derived"] < 10**6
+    # by hand: E = (800 - 200)/1000 = 0.6 in each setting -> CHSH = 2.4, S_0 = 0.4/64; n = 16 * 250 = 4000
+    assert out["chsh"] == "2.4" and out["S_mu"] == "0.00625" and out["n"] == 4000
+    assert out["inverse"]["theorem"].startswith("Theorem 5")
+    assert out["inverse"]["min_S_mu"].startswith("not reachable") and int(out["inverse"]["min_n"]) > 4000
+    # F7: n comes from the counts; a different --n is an input error, not 85x the bits
+    assert main(["audit", "--n", "1e9", "--mu", "0", "--counts", str(f), "--eps", "1e-9", "--eps-s", "1e-12"]) == 2
+    assert "differs from the number of trials in the counts" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
@@ -62,8 +66,8 @@ def test_counts_file_and_target(tmp_path: Path, capsys: pytest.CaptureFixture[st
         (["--eps", "1"], "eps: must lie in (0, 1)"),
         (["--eps-s", "1"], "eps_s: must lie in (0, 1)"),
         (["--eps-s", "1e-9"], "eps_s: must satisfy 6*eps_s < eps"),
-        (["--n", "0"], "n: must be an integer >= 1"),
-        (["--n", "1.5"], "n: must be an integer"),
+        (["--n", "0"], "--n: must be an integer >= 1"),
+        (["--n", "1.5"], "--n: must be an integer"),
         (["--s-mu", "0.1"], "S_mu: exceeds the quantum maximum"),
     ],
 )
@@ -85,7 +89,7 @@ def test_negative_counts_rejected(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "diramp", "audit", "--n", "100", "--mu", "0",
                            "--counts", str(f), "--eps", "1e-9", "--eps-s", "1e-12"],
                           capture_output=True, text=True)
-    assert proc.returncode == 2 and "counts: must be non-negative" in proc.stderr
+    assert proc.returncode == 2 and "does not match its schema" in proc.stderr and "must be >= 0" in proc.stderr
 
 
 def test_missing_arguments_point_to_preset(capsys: pytest.CaptureFixture[str]) -> None:

@@ -19,7 +19,6 @@ from diramp.certificate import (
     exact_string,
     pretty_json,
     verify,
-    write_run,
 )
 from diramp.errors import CheckFailed, InputError
 from diramp.extractor import write_bits
@@ -32,6 +31,19 @@ N = 2**19
 P = ProtocolParams(n=N, mu=F(0), eps=F(1, 10**6), eps_s=F(1, 10**8), eps_ea=F(1, 10**6),
                    grid=Grid(F("0.0125"), 100), block=2**16)
 CFG = SimulationConfig(seed=21, chsh=F("2.8"))
+
+
+def write_run(res: Any, cert: dict[str, Any], out_k: Path, out_cert: Path, force: bool = False) -> None:
+    """K and certificate in one transaction, as diramp run writes them (REQ-OUTPUT)."""
+    from diramp.outputs import Transaction
+    from diramp.protocol import write_key
+
+    with Transaction(force=force) as tx:
+        tx.output(out_k, "secret", "K")
+        tx.output(out_cert, "public", "certificate")
+        write_key(out_k, res.k)
+        with tx.open(out_cert) as f:
+            f.write(pretty_json(cert).encode())
 
 
 def _run(d: Path, params: ProtocolParams = P, cfg: SimulationConfig = CFG) -> dict[str, Any]:
@@ -53,6 +65,7 @@ def genuine(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _schema_validator(name: str) -> Any:
+    """The jsonschema package's validator: an implementation independent of diramp.validate."""
     jsonschema = pytest.importorskip("jsonschema")
     referencing = pytest.importorskip("referencing")
     schemas = {p.name: json.loads(p.read_text()) for p in (ROOT / "spec" / "schemas").glob("*.json")}
@@ -90,35 +103,49 @@ def test_precommit_schema() -> None:
     assert not v.is_valid(bad)
 
 
-def test_precommit_rejects_edits() -> None:
-    """DEF-PRECOMMIT: an edited record (hash mismatch), unknown fields or non-canonical values are rejected."""
+def test_precommit_digest_is_sha256sum_of_the_file(tmp_path: Path) -> None:
+    """DEF-PRECOMMIT: the published digest is what sha256sum prints for the record's file."""
+    import hashlib
+
+    pc = Precommit(P)
+    (tmp_path / "c.json").write_text(pc.to_json())
+    assert hashlib.sha256((tmp_path / "c.json").read_bytes()).hexdigest() == pc.sha256
+    assert Precommit.load(tmp_path / "c.json") == pc
+
+
+def test_precommit_rejects_edits(tmp_path: Path) -> None:
+    """DEF-PRECOMMIT: unknown fields, non-canonical values and reformatted files are rejected."""
     d = Precommit(P).to_dict()
     e = copy.deepcopy(d)
-    e["parameters"]["eps"] = "1e-5"
-    with pytest.raises(InputError, match="edited after commit"):
-        Precommit.from_dict(e)
-    e = copy.deepcopy(d)
     e["extra"] = 1
-    with pytest.raises(InputError, match="unknown"):
+    with pytest.raises(InputError, match="extra: is not an allowed field"):
         Precommit.from_dict(e)
     e = copy.deepcopy(d)
     e["parameters"]["mu"] = "0/1"
     with pytest.raises(InputError, match="canonical"):
         Precommit.from_dict(e)
     e = copy.deepcopy(d)
+    e["parameters"]["grid"]["delta_s"] = "0.5"
+    with pytest.raises(InputError, match="canonical"):
+        Precommit.from_dict(e)
+    e = copy.deepcopy(d)
     del e["parameters"]["n"]
     with pytest.raises(InputError, match="missing field 'n'"):
         Precommit.from_dict(e)
+    # the same content, reformatted: a different file, so a different digest: refused
+    (tmp_path / "c.json").write_text(json.dumps(d))
+    with pytest.raises(InputError, match="canonical rendering"):
+        Precommit.load(tmp_path / "c.json")
 
 
 def test_check_matches_names_differing_parameters() -> None:
     """DEF-PRECOMMIT: command-line values must equal the committed ones (exactly: 1e-6 == 0.000001)."""
     pc = Precommit(P)
-    pc.check_matches({"eps": "1e-6", "n": str(N), "bins": "100", "s_max": "0.0125", "variant": None})
+    pc.check_matches({"eps": F("1e-6"), "n": N, "bins": 100, "s_max": F("0.0125"), "variant": None})
     with pytest.raises(InputError, match=r"eps: given 1e-9, committed 1e-6"):
-        pc.check_matches({"eps": "1e-9"})
+        pc.check_matches({"eps": F("1e-9")})
     with pytest.raises(InputError, match="n: given 5"):
-        pc.check_matches({"n": "5", "variant": "derived"})
+        pc.check_matches({"n": 5, "variant": "derived"})
 
 
 def test_exact_string_round_trips() -> None:
@@ -140,6 +167,8 @@ def test_certificate_contents_and_schema(genuine: Path) -> None:
     assert len(st["blocks"]["s_mu"]) == 8 and st["blocks"]["block_trials"] == 2**16
     assert set(cert["theorem6"]["variants"]) == {"derived", "as_printed"}
     assert cert["m"] == cert["theorem6"]["variants"]["derived"]["m"] == cert["output"]["k"]["nbits"] > 0
+    assert cert["output"]["k"] == {"nbits": cert["m"]}  # REQ-K-SECRET: no function of K
+    assert cert["eps_protocol"] == "0.0001" and cert["meets_claim"] is False  # THM-6-EPS: M * eps, by hand
     assert cert["precommit_sha256"] == Precommit(P).sha256
     assert cert["certificate_sha256"] == certificate_hash(cert)
     assert "timings" not in cert
@@ -168,13 +197,26 @@ def test_k_written_owner_only(genuine: Path) -> None:
 
 
 def test_write_run_refuses_existing_outputs(genuine: Path) -> None:
-    """REQ-K-SECRET: existing K or certificate files are not overwritten without force."""
+    """REQ-K-SECRET, REQ-OUTPUT: existing K or certificate files are not overwritten without force."""
     res = run_files(P, genuine / "t", genuine / "z", extract=True, show_progress=False)
     cert = build_certificate(Precommit(P), res)
     before = (genuine / "k").read_bytes()
     with pytest.raises(InputError, match="exists already"):
         write_run(res, cert, genuine / "k", genuine / "cert2.json")
     assert (genuine / "k").read_bytes() == before and not (genuine / "cert2.json").exists()
+
+
+def test_k_digest_only_on_request(genuine: Path) -> None:
+    """REQ-K-SECRET: the certificate carries the SHA-256 of K only with publish_k_digest; verify checks it then."""
+    import hashlib
+
+    res = run_files(P, genuine / "t", genuine / "z", extract=True, show_progress=False)
+    plain = build_certificate(Precommit(P), res)
+    shown = build_certificate(Precommit(P), res, publish_k_digest=True)
+    assert "sha256" not in plain["output"]["k"]
+    assert shown["output"]["k"]["sha256"] == hashlib.sha256((genuine / "k").read_bytes()).hexdigest()
+    k_hex = np.packbits(res.k).tobytes().hex()
+    assert k_hex not in json.dumps(plain) and hashlib.sha256(bytes.fromhex(k_hex)).hexdigest() not in json.dumps(plain)
 
 
 # ---------------------------------------------------------------- REQ-VERIFY
@@ -186,12 +228,32 @@ def test_verify_genuine(genuine: Path) -> None:
     assert not verify(genuine / "cert.json", genuine / "t", genuine / "z").k_checked
 
 
+def test_verify_pins_the_precommitment(genuine: Path, tmp_path: Path) -> None:
+    """REQ-VERIFY: --precommit-sha256 pins the commitment: one made after the data (other eps, bins) fails."""
+    import hashlib
+
+    digest = hashlib.sha256((genuine / "commit.json").read_bytes()).hexdigest()
+    rep = verify(genuine / "cert.json", genuine / "t", genuine / "z", precommit_sha256=digest)
+    assert rep.precommit_pinned and rep.precommit_sha256 == digest
+    later = ProtocolParams(n=N, mu=F(0), eps=F(1, 10**3), eps_s=F(1, 10**8), eps_ea=F(1, 10**3),
+                           grid=Grid(F("0.0125"), 100), block=2**16)
+    res = run_files(later, genuine / "t", genuine / "z", extract=True, show_progress=False)
+    forged = build_certificate(Precommit(later), res)
+    (tmp_path / "c.json").write_text(pretty_json(forged))
+    verify(tmp_path / "c.json", genuine / "t", genuine / "z")  # internally consistent ...
+    with pytest.raises(CheckFailed, match="not the published"):  # ... but not the published commitment
+        verify(tmp_path / "c.json", genuine / "t", genuine / "z", precommit_sha256=digest)
+    with pytest.raises(InputError, match="64 lower-case hex"):
+        verify(genuine / "cert.json", genuine / "t", genuine / "z", precommit_sha256="abc")
+
+
 @pytest.mark.parametrize("path,value,rehash", [
     (("statistics", "s_mu_obs"), "1/100", True),
     (("m",), 5, True),
     (("theorem6", "variants", "as_printed", "m"), 1, False),
     (("statistics", "counts", "0000"), 1, True),
-    (("eps_total",), "1e-30", True),
+    (("eps_protocol",), "1e-30", True),
+    (("meets_claim",), True, True),
     (("output", "k", "nbits"), 7, True),
 ])
 def test_verify_names_tampered_field(genuine: Path, tmp_path: Path, path: tuple[str, ...], value: Any,
@@ -215,7 +277,7 @@ def test_verify_fails_on_tampered_precommit(genuine: Path, tmp_path: Path) -> No
     cert = json.loads((genuine / "cert.json").read_text())
     cert["precommit"]["parameters"]["eps_s"] = "1e-9"
     (tmp_path / "c.json").write_text(pretty_json(cert))
-    with pytest.raises(CheckFailed, match="precommit"):
+    with pytest.raises(CheckFailed, match="precommit_sha256"):
         verify(tmp_path / "c.json", genuine / "t", genuine / "z")
 
 
@@ -250,6 +312,6 @@ def test_verify_bad_input(genuine: Path, tmp_path: Path) -> None:
     with pytest.raises(InputError):
         verify(tmp_path / "none.json", genuine / "t", genuine / "z")
     (tmp_path / "d.json").write_text(json.dumps({"kind": "other"}))
-    with pytest.raises(InputError, match="not a diramp run certificate"):
+    with pytest.raises(InputError, match="does not match its schema"):
         verify(tmp_path / "d.json", genuine / "t", genuine / "z")
     assert os.path.exists(genuine / "cert.json")

@@ -137,7 +137,7 @@ def test_table_and_verified_read(tmp_path: Path) -> None:
     assert np.array_equal(read_verified_bits(ref, ref.check(0, 400), 0, 400), x[:400])  # granules 0..4
     with pytest.raises(CheckFailed, match=r"bytes \[50, 60\) \(granule 5\)"):
         read_verified_bits(ref, ref.check(400, 480), 400, 480)
-    with pytest.raises(CheckFailed, match="payload SHA-256 mismatch"):
+    with pytest.raises(CheckFailed, match="digest mismatch"):
         compute_table(p, granule=10)  # up front: the header's checksum catches it
 
 
@@ -158,7 +158,7 @@ def test_leaf_errors_pickle_and_map(tmp_path: Path) -> None:
     with pytest.raises(RemoteError) as ei:
         run_leaf(spec, xr.light(), yr.light())
     assert ei.value.kind == "input" and isinstance(ei.value.to_local(), InputError)
-    assert "file not found" in str(ei.value)
+    assert "does not exist" in str(ei.value)
 
 
 def test_proofs_check_fails_on_a_planted_cut_error(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,8 +17,7 @@ from diramp.extractor import extract_loop, read_bits, write_bits
 SEED = 20240613
 KEYS = {
     "N", "m", "method", "lean", "seconds", "worst_margin", "safe_margin", "exact_fallbacks",
-    "fft_length", "lag_chunk", "block", "tasks", "workers", "x", "y", "out",
-    "x_sha256", "y_sha256", "out_sha256",
+    "fft_length", "lag_chunk", "block", "tasks", "workers", "x", "y", "out", "written",
 }
 
 
@@ -68,7 +67,7 @@ def test_text_report(files: tuple, capsys: pytest.CaptureFixture[str]) -> None: 
     xp, yp, _, _ = files
     code, stdout, _ = run(capsys, "--x", str(xp), "--y", str(yp), "--m", "5",
                           "--out", str(xp.parent / "k.dbits"), "--lean")
-    assert code == 0 and "worst_margin" in stdout and "out_sha256" in stdout
+    assert code == 0 and "worst_margin" in stdout and "sha256" not in stdout  # REQ-K-SECRET: no digest of K
 
 
 def _bad(tmp: Path, name: str, data: bytes) -> Path:
@@ -85,13 +84,12 @@ def test_exit_codes_and_no_output(files: tuple, capsys: pytest.CaptureFixture[st
     raw = xp.read_bytes()
     cases = [
         (["--x", str(xp), "--y", str(tmp / "short.dbits"), "--m", "5"], 2, "equal lengths"),
-        (["--x", str(xp), "--y", str(yp), "--m", "0"], 2, "1 <= m <= N"),
         (["--x", str(xp), "--y", str(yp), "--m", "701"], 2, "1 <= m <= N"),
         (["--x", str(_bad(tmp, "t.dbits", raw[:-3])), "--y", str(yp), "--m", "5"], 2,
          "file length disagrees"),
         (["--x", str(_bad(tmp, "c.dbits", raw[:70] + bytes([raw[70] ^ 1]) + raw[71:])),
-          "--y", str(yp), "--m", "5"], 1, "SHA-256 mismatch"),
-        (["--x", str(tmp / "nope.dbits"), "--y", str(yp), "--m", "5"], 2, "not found"),
+          "--y", str(yp), "--m", "5"], 1, "digest mismatch"),
+        (["--x", str(tmp / "nope.dbits"), "--y", str(yp), "--m", "5"], 2, "does not exist"),
         (["--x", str(xp), "--x-bits", "700", "--y", str(yp), "--m", "5"], 2, "file length"),
     ]
     for argv, want, msg in cases:
@@ -100,7 +98,7 @@ def test_exit_codes_and_no_output(files: tuple, capsys: pytest.CaptureFixture[st
         assert msg in err, (msg, err)
         assert not out.exists()
     code, _, err = run(capsys, "--x", str(xp), "--y", str(yp), "--m", "5", "--out", str(xp))
-    assert code == 2 and "must differ" in err
+    assert code == 2 and "would overwrite an input" in err
     # REQ-FLOAT-MARGIN: unsafe rounding -> exit 1 with --method fft, fallback with auto.
     monkeypatch.setattr(margin_mod, "SAFE_MARGIN", -1.0)
     code, _, err = run(capsys, "--x", str(xp), "--y", str(yp), "--m", "5", "--out", str(out),
@@ -109,9 +107,16 @@ def test_exit_codes_and_no_output(files: tuple, capsys: pytest.CaptureFixture[st
     code, stdout, _ = run(capsys, "--x", str(xp), "--y", str(yp), "--m", "5", "--out", str(out),
                           "--json")
     assert code == 0 and json.loads(stdout)["exact_fallbacks"] >= 1
+    # an existing K is not replaced without --force (REQ-OUTPUT)
+    before = out.read_bytes()
+    code, _, err = run(capsys, "--x", str(xp), "--y", str(yp), "--m", "6", "--out", str(out))
+    assert code == 2 and "exists already" in err and out.read_bytes() == before
 
 
 def test_argparse_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as e:
+        main(["extract", "--x", "a", "--y", "b", "--m", "0", "--out", "k"])
+    assert e.value.code == 2 and "--m: must be an integer >= 1" in capsys.readouterr().err
     with pytest.raises(SystemExit) as e:
         main(["extract", "--x", "a", "--y", "b", "--m", "x", "--out", "k"])
     assert e.value.code == 2

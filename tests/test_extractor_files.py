@@ -40,7 +40,9 @@ def test_round_trip_chunked(tmp_path: Path, n: int) -> None:
     assert p.stat().st_size == HEADER_SIZE + (n + 7) // 8
     assert np.array_equal(read_bits(p), b)
     with PackedBitReader(p) as r:
-        assert r.verify() == hashlib.sha256(np.packbits(b).tobytes()).digest()
+        # DEF-PACKED-FILE v2, by hand: SHA-256(payload || magic, version 2, bit order 0, 5 zero bytes, n as u64)
+        prefix = MAGIC + (2).to_bytes(2, "little") + b"\0" + bytes(5) + n.to_bytes(8, "little")
+        assert r.verify() == hashlib.sha256(np.packbits(b).tobytes() + prefix).digest()
         for a, z in [(0, n), (n // 3, n), (3, 5), (n, n)]:
             assert np.array_equal(r.read_bits(a, z), b[a:z])
 
@@ -79,7 +81,7 @@ def test_truncated_and_extended_files(tmp_path: Path) -> None:
             PackedBitReader(tmp_path / f"{name}.dbits")
     with pytest.raises(InputError, match="bad magic or short header"):
         PackedBitReader(tmp_path / "header.dbits")
-    with pytest.raises(InputError, match="file not found"):
+    with pytest.raises(InputError, match="does not exist"):
         PackedBitReader(tmp_path / "missing.dbits")
 
 
@@ -90,10 +92,10 @@ def test_corrupt_payload_and_header(tmp_path: Path) -> None:
     data[HEADER_SIZE + 3] ^= 0x10  # one flipped payload bit
     bad = tmp_path / "bad.dbits"
     bad.write_bytes(bytes(data))
-    with PackedBitReader(bad) as r, pytest.raises(CheckFailed, match="SHA-256 mismatch"):
+    with PackedBitReader(bad) as r, pytest.raises(CheckFailed, match="digest mismatch"):
         r.verify()
     data = bytearray(p.read_bytes())
-    data[8] = 2  # unknown format version
+    data[8] = 3  # unknown format version
     bad.write_bytes(bytes(data))
     with pytest.raises(InputError, match="format version"):
         PackedBitReader(bad)

@@ -52,7 +52,8 @@ def test_fig2_working_point_matches_inverse_min_n(tmp_path: Path) -> None:
     pts = {p["chsh"]: p for p in data["points"]}
     assert pts["2.1"]["n"] is None and pts["2.1"]["stops"]  # the curve stops: no n suffices
     st = Fig2Settings()
-    want = min_n(10**6, mu, s_mu_depolarised(Fraction("2.271"), mu), st.eps, st.eps_s, st.eps_ea)
+    want = min_n(10**6, mu=mu, s_mu=s_mu_depolarised(Fraction("2.271"), mu), eps=st.eps, eps_s=st.eps_s,
+                 eps_ea=st.eps_ea)
     assert pts["2.271"]["n"] == want
     # deterministic, with and without the cache
     first = {p.name: p.read_bytes() for p in written}
@@ -68,7 +69,7 @@ def test_fig2_working_point_matches_inverse_min_n(tmp_path: Path) -> None:
                                                  (Fraction(0), Fraction(1, 1000), 1)])
 def test_min_n_fast_equals_min_n(mu: Fraction, s: Fraction, target: int) -> None:
     st = Fig2Settings(eps=Fraction(1, 10**6), eps_s=Fraction(1, 10**8), eps_ea=Fraction(1, 10**6), target_m=target)
-    assert min_n_fast(target, mu, s, st) == min_n(target, mu, s, st.eps, st.eps_s, st.eps_ea)
+    assert min_n_fast(target, mu, s, st) == min_n(target, mu=mu, s_mu=s, eps=st.eps, eps_s=st.eps_s, eps_ea=st.eps_ea)
 
 
 def test_fig4_from_trials_per_block_s_mu(tmp_path: Path, trials: Path) -> None:
@@ -85,16 +86,21 @@ def test_fig4_from_trials_per_block_s_mu(tmp_path: Path, trials: Path) -> None:
 
 
 def test_fig4_from_a_certificate(tmp_path: Path) -> None:
-    cert = {"precommit": {"parameters": {"mu": "0.0075"}},
-            "statistics": {"s_mu_obs": "0.0029", "chsh": "2.27",
-                           "blocks": {"block_trials": 4, "n": [4, 4], "s_mu": ["0.003", "0.0028"],
-                                      "chsh": ["2.28", None]}}}
+    from diramp.certificate import Precommit, build_certificate, pretty_json
+    from diramp.length import Grid
+    from diramp.protocol import ProtocolParams, SimulationConfig, run_files, simulate_files
+
+    params = ProtocolParams(n=2**19, mu=Fraction(0), eps=Fraction(1, 10**6), eps_s=Fraction(1, 10**8),
+                            eps_ea=Fraction(1, 10**6), grid=Grid(Fraction("0.0125"), 100), block=2**17)
+    simulate_files(params, SimulationConfig(seed=4, chsh=Fraction("2.8")), tmp_path / "t", tmp_path / "z")
+    cert = build_certificate(Precommit(params), run_files(params, tmp_path / "t", tmp_path / "z"))
     p = tmp_path / "cert.json"
-    p.write_text(json.dumps(cert))
+    p.write_text(pretty_json(cert))
     s = F.fig4_from_certificate(p)
-    assert s.mu == Fraction(3, 400) and s.s_mu_total == Fraction("0.0029") and s.blocks[1].chsh is None
+    assert s.mu == 0 and s.s_mu_total == Fraction(cert["statistics"]["s_mu_obs"]) and len(s.blocks) == 4
     F.fig4(s, tmp_path)
-    assert (tmp_path / "fig4.csv").read_text().splitlines()[1].startswith("0,4,0.003,")
+    first = cert["statistics"]["blocks"]["s_mu"][0]
+    assert (tmp_path / "fig4.csv").read_text().splitlines()[1].startswith(f"0,131072,{first},")
     bad = tmp_path / "bad.json"
     bad.write_text("{}")
     assert main(["figures", "fig4", "--certificate", str(bad), "--out", str(tmp_path)]) == 2

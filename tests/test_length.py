@@ -59,7 +59,7 @@ def test_as_printed_m_fails_forward_chain_at_claimed_eps() -> None:
     """THM-5: the printed correction term is not sufficient: the forward chain rejects its m
     for every allocation of eps (the optimal one included)."""
     eps_s = F(1, 10**20)
-    r = theorem5(PAPER["n"], PAPER["mu"], PAPER["s"], PAPER["eps"], eps_s, PAPER["eps"], "as_printed")
+    r = theorem5(PAPER["n"], PAPER["mu"], PAPER["s"], PAPER["eps"], eps_s, PAPER["eps"], variant="as_printed")
     assert r.eta is not None
     for split in (OPTIMAL_SPLIT, (F(1, 3), F(1, 3), F(1, 3)), (F(1, 100), F(1, 100), F(98, 100))):
         alloc = Allocation.split(PAPER["eps"], eps_s, split)
@@ -71,7 +71,7 @@ def test_as_printed_m_fails_forward_chain_at_claimed_eps() -> None:
 def test_as_printed_closed_form_by_hand() -> None:
     """THM-5 verbatim, recomputed in mpmath from eq. (18) with the package's eta.lo."""
     eps_s = F(1, 10**16)
-    r = theorem5(PAPER["n"], PAPER["mu"], PAPER["s"], PAPER["eps"], eps_s, PAPER["eps"], "as_printed")
+    r = theorem5(PAPER["n"], PAPER["mu"], PAPER["s"], PAPER["eps"], eps_s, PAPER["eps"], variant="as_printed")
     assert r.eta is not None
     with mpmath.workdps(50):
         n = PAPER["n"]
@@ -108,7 +108,7 @@ def test_derived_never_exceeds_as_printed(n: int, mu: F, s: F, eps: F) -> None:
         return
     eps_s = eps / 1000
     d = theorem5(n, mu, s, eps, eps_s, eps)
-    p = theorem5(n, mu, s, eps, eps_s, eps, "as_printed")
+    p = theorem5(n, mu, s, eps, eps_s, eps, variant="as_printed")
     assert d.m <= p.m
     assert d.m >= 0 and p.m >= 0
     if d.m > 0:
@@ -172,12 +172,13 @@ def test_theorem6_grid_rounding() -> None:
     assert g.delta == F("0.0000125")
     assert g.round_down(F("0.00296")) == F("0.00295")  # 236.8 -> 236 * 1.25e-5
     assert g.round_down(F("0.02")) == F("0.0125")
-    r0 = theorem6(PAPER["n"], PAPER["mu"], F("0.00001"), PAPER["eps"], F(1, 10**14), g)
+    r0 = theorem6(PAPER["n"], PAPER["mu"], F("0.00001"), PAPER["eps"], F(1, 10**14), grid=g)
     assert r0.m == 0 and r0.bin_index == 0
-    r = theorem6(PAPER["n"], PAPER["mu"], F("0.00296"), PAPER["eps"], F(1, 10**14), g)
+    r = theorem6(PAPER["n"], PAPER["mu"], F("0.00296"), PAPER["eps"], F(1, 10**14), grid=g)
     t5 = theorem5(PAPER["n"], PAPER["mu"], F("0.00295"), PAPER["eps"], F(1, 10**14), PAPER["eps"])
     assert r.m == t5.m and r.bin_index == 236
-    assert r.eps_total is not None and r.eps_total <= 1000 * PAPER["eps"]
+    # THM-6-EPS: the derived allocation spends exactly eps per bin, so M * eps by hand
+    assert r.eps_protocol == 1000 * PAPER["eps"] and not r.meets_claim
     with pytest.raises(InputError, match=r"^M: "):
         Grid(F(1, 100), 0)
 

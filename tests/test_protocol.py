@@ -50,7 +50,7 @@ HIGH = SimulationConfig(seed=11, chsh=F("2.8"))
 def test_small_n_is_above_min_n() -> None:
     """The test size is justified by diramp.inverse.min_n (THM-5 inverse) at the grid point used."""
     s = GRID.round_down(F("0.0123"))
-    assert min_n(1, F(0), s, EPS, EPS_S, EPS) < N
+    assert min_n(1, mu=F(0), s_mu=s, eps=EPS, eps_s=EPS_S, eps_ea=EPS) < N
 
 
 def test_box_i_in_memory_gives_certified_k() -> None:
@@ -63,7 +63,7 @@ def test_box_i_in_memory_gives_certified_k() -> None:
     assert a.m == a.lengths["derived"].m == r.m == r.k.size > 1000
     assert a.used is a.lengths["derived"]
     # THM-6 recomputed directly agrees
-    assert theorem6(N, F(0), a.s_obs, EPS, EPS_S, GRID, "derived", EPS).m == a.m
+    assert theorem6(N, F(0), a.s_obs, EPS, EPS_S, EPS, grid=GRID, variant="derived").m == a.m
     # 8 series blocks of 2^16 trials (Fig. 4 style)
     assert len(a.blocks) == 8 and sum(b.n for b in a.blocks) == N
     assert r.k_payload_sha256 == key_digests(r.k)[0]
@@ -181,7 +181,7 @@ def test_default_run_configuration_certifies_output() -> None:
     p = preset_params()
     assert p.n == DEFAULT_N == 2**26 and p.block == 2**22
     s = s_mu_depolarised(DEFAULT_CHSH, p.mu)
-    r = theorem6(p.n, p.mu, s, p.eps, p.eps_s, p.grid, "derived", p.eps_ea)
+    r = theorem6(p.n, p.mu, s, p.eps, p.eps_s, p.eps_ea, grid=p.grid, variant="derived")
     assert 300_000 < r.m < 600_000
-    n1 = min_n(1, p.mu, p.grid.round_down(s), p.eps, p.eps_s, p.eps_ea)
+    n1 = min_n(1, mu=p.mu, s_mu=p.grid.round_down(s), eps=p.eps, eps_s=p.eps_s, eps_ea=p.eps_ea)
     assert 2.0e7 < n1 < 2.6e7

@@ -121,7 +121,7 @@ def test_out_must_be_a_directory(tmp_path: Path, capsys: pytest.CaptureFixture[s
     f = tmp_path / "file"
     f.write_text("x")
     assert main(["reproduce", "kulikov2024", "--out", str(f), "--no-figures"]) == 2
-    assert "must be a directory" in capsys.readouterr().err
+    assert "is not a directory" in capsys.readouterr().err
 
 
 def test_with_figures_on_a_coarse_grid(tmp_path: Path) -> None:

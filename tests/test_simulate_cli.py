@@ -74,7 +74,7 @@ def test_cli_outputs_and_determinism(
 def read_mu(out: dict) -> object:  # type: ignore[type-arg]
     from fractions import Fraction
 
-    return Fraction(out["mu"])
+    return Fraction(out["assumed_mu"])
 
 
 def test_z_is_the_stream_after_the_inputs(tmp_path: Path) -> None:

@@ -96,7 +96,7 @@ def test_battery_streams(tmp_path: Path) -> None:
 def test_open_bits_errors(tmp_path: Path) -> None:
     from diramp.errors import InputError
 
-    with pytest.raises(InputError, match="not found"):
+    with pytest.raises(InputError, match="does not exist"):
         open_bits(tmp_path / "missing.bin")
     (tmp_path / "empty.bin").write_bytes(b"")
     with pytest.raises(InputError, match="empty"):
@@ -159,37 +159,49 @@ def test_cli_report_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     rc = main(["stats", str(p), "--stream-bits", "8192", "--no-dieharder", "--no-ent",
                "--tests", "frequency", "runs", "dft", "--out", str(out)])
     text = capsys.readouterr().out
-    assert rc == 0 and "SP 800-22 rev1a" in text and "| frequency | 2.1 |" in text
+    # REQ-STATS-VERDICT: 3 sub-tests cannot tell: inconclusive, and a battery that cannot tell does not exit 0
+    assert rc == 1 and "SP 800-22 rev1a" in text and "| frequency | 2.1 |" in text
+    assert "overall verdict: INCONCLUSIVE" in text
     assert "not applicable: s = 3 < 55" in text and out.read_text() == text
+    assert out.stat().st_mode & 0o777 == 0o600  # the report is a function of the input, which may be K
     rc = main(["stats", str(p), "--stream-bits", "8192", "--no-dieharder", "--no-ent",
                "--tests", "frequency", "--json"])
     data = json.loads(capsys.readouterr().out)
-    assert rc == 0 and data["sp800_22"]["streams"] == 3
+    assert rc == 1 and data["sp800_22"]["streams"] == 3 and data["verdict"]["verdict"] == "inconclusive"
     assert data["sp800_22"]["tests"][0]["subtests"][0]["streams"] == 3
+    assert "sha256" not in json.dumps(data)  # no digest of the input: it may be K
 
 
-def test_cli_failing_stream_still_exits_0(tmp_path: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
-    p = _write(tmp_path, np.zeros(8192, dtype=np.uint8))
-    rc = main(["stats", str(p), "--no-dieharder", "--no-ent", "--tests", "frequency"])
-    assert rc == 0 and "FAIL" in capsys.readouterr().out
+def test_cli_overall_verdict_pass_and_fail(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """REQ-STATS-VERDICT: a good stream passes (exit 0), an all-zero stream fails (exit 1), each with its rule."""
+    good = _write(tmp_path, _good(1 << 20), "good.bin")
+    rc = main(["stats", str(good), "--no-dieharder", "--no-ent", "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert rc == 0 and data["verdict"]["verdict"] == "pass" and "quantile" in data["verdict"]["rule"]
+    zero = _write(tmp_path, np.zeros(1 << 20, dtype=np.uint8), "zero.bin")
+    rc = main(["stats", str(zero), "--no-dieharder", "--no-ent"])
+    text = capsys.readouterr().out
+    assert rc == 1 and "overall verdict: FAIL" in text
 
 
 def test_cli_bad_input_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["stats", str(tmp_path / "nope.bin")]) == 2
     err = capsys.readouterr().err
-    assert "file not found" in err and "Traceback" not in err
+    assert "does not exist" in err and "Traceback" not in err
     (tmp_path / "e.bin").write_bytes(b"")
     assert main(["stats", str(tmp_path / "e.bin")]) == 2
     p = _write(tmp_path, _good(64))
     assert main(["stats", str(p), "--bits", "65"]) == 2
-    assert main(["stats", str(p), "--stream-bits", "0"]) == 2
+    for bad in ("0", "7", "nan"):
+        with pytest.raises(SystemExit) as e:
+            main(["stats", str(p), "--stream-bits", bad])
+        assert e.value.code == 2
 
 
 def test_cli_missing_dieharder_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                        capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr(shutil, "which", lambda _: None)
     p = _write(tmp_path, _good(4096))
-    assert main(["stats", str(p), "--tests", "frequency"]) == 0
+    assert main(["stats", str(p), "--tests", "frequency"]) == 1  # inconclusive: one sub-test
     out = capsys.readouterr().out
     assert DIEHARDER_MISSING in out and ENT_MISSING in out

@@ -130,7 +130,7 @@ def test_wrong_magic_version_layout(tfile: Path) -> None:
     tfile.write_bytes(bytes(bad))
     with pytest.raises(InputError, match="not a diramp trial file"):
         read_header(tfile)
-    for off, val, msg in [(8, 2, "format version 2"), (10, 9, "unknown bit layout")]:
+    for off, val, msg in [(8, 1, "format version 1"), (8, 3, "format version 3"), (10, 9, "unknown bit layout")]:
         bad = bytearray(raw)
         bad[off : off + 2] = struct.pack("<H", val)
         tfile.write_bytes(bytes(bad))
@@ -142,9 +142,9 @@ def test_wrong_magic_version_layout(tfile: Path) -> None:
     with pytest.raises(InputError, match="inconsistent"):
         read_header(tfile)
     bad = bytearray(raw)
-    bad[170] = 1
+    bad[170] ^= 1
     tfile.write_bytes(bytes(bad))
-    with pytest.raises(InputError, match="reserved"):
+    with pytest.raises(InputError, match="header digest mismatch"):
         read_header(tfile)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 __version__ = "0.1.0"
 #: Version of the specification in ``spec/`` this code implements.
-SPEC_VERSION = "1.0"
+SPEC_VERSION = "2.0"
 
 __all__ = ["SPEC_VERSION", "__version__", "extract"]
 

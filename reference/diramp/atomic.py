@@ -1,25 +1,25 @@
-"""Atomic file output: write to a temporary file beside the target, then rename.
+"""Atomic file output for library code, on top of the one output mechanism (REQ-OUTPUT).
 
-No partial output file is ever left behind (house rule): on any exception the
-temporary file is removed and the target is untouched.
+:func:`atomic_open` writes a file that appears only on success.  Inside a
+command's :class:`diramp.outputs.Transaction` it writes the declared output
+(published when the whole command succeeds); outside one it is a one-file
+transaction that replaces its target on success.  ``mode=0o600`` makes the
+file owner-only from its creation, whatever the umask.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
-from typing import IO
+from typing import Any
+
+from diramp import outputs
 
 
 @contextlib.contextmanager
-def atomic_open(path: str | os.PathLike[str], mode: int = 0o644, text: bool = False) -> Iterator[IO]:
+def atomic_open(path: str | os.PathLike[str], mode: int = 0o644, text: bool = False) -> Iterator[Any]:
     """Open ``path`` for writing atomically; the file appears only on success.
-
-    ``mode`` is applied to the temporary file before any byte is written, so a
-    secret written with ``mode=0o600`` is never readable by others, not even briefly.
 
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp())
@@ -28,20 +28,17 @@ def atomic_open(path: str | os.PathLike[str], mode: int = 0o644, text: bool = Fa
     >>> oct((d / "k.bin").stat().st_mode & 0o777)
     '0o600'
     """
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "w" if text else "wb") as f:
+    if text:
+        raise ValueError("atomic_open writes bytes; encode text first")
+    tx = outputs.active()
+    if tx is not None:
+        with tx.open(path, mode) as f:
             yield f
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+        return
+    with outputs.Transaction(force=True) as solo:
+        solo.output(path, "secret" if mode & 0o077 == 0 else "public", "output")
+        with solo.open(path, mode) as f:
+            yield f
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, mode: int = 0o644) -> None:

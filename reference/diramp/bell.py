@@ -171,6 +171,24 @@ def s_mu_quantum_max_bound(mu: Fraction) -> Fraction:
     return mu_min(mu) * mu_max(mu) * (sqrt2_up - 1) / 2
 
 
+def exceeds_quantum_max(s: Fraction, mu: Fraction) -> bool:
+    """CONV-SMAX, exactly: is S_mu > mu_min mu_max (sqrt 2 - 1)/2, the largest S_mu of any quantum device?
+
+    Decided in exact rationals (no rounded sqrt 2): for S > 0 it is
+    (2 S / (mu_min mu_max) + 1)^2 > 2 (F2 of the numerics audit).
+
+    >>> mm = mu_min(Fraction(0)) * mu_max(Fraction(0))
+    >>> exceeds_quantum_max(mm * Fraction(41421356, 10**8) / 2, Fraction(0))
+    False
+    >>> exceeds_quantum_max(mm * Fraction(41421357, 10**8) / 2, Fraction(0))
+    True
+    """
+    if s <= 0:
+        return False
+    w = 2 * s / (mu_min(mu) * mu_max(mu)) + 1
+    return w * w > 2
+
+
 @dataclass(frozen=True)
 class BlockStat:
     """Per-block statistics (Fig. 4 of Kulikov et al. 2024): index, trials, S_mu, CHSH."""

@@ -27,7 +27,7 @@ from functools import lru_cache
 from mpmath import iv
 
 from diramp.errors import InputError
-from diramp.exact import Interval, hi, ivprec, lo, log2, q
+from diramp.exact import PREC, Interval, exact_int, exact_value, hi, ivprec, lo, log2, q
 from diramp.sv import mu_max, mu_min
 
 #: |AB|: the number of joint outcomes of one round (a, b in {0, 1}); log2(1 + 2|AB|) = log2 9.
@@ -49,8 +49,20 @@ def beta(s: Fraction, mu: Fraction) -> Interval:
     return q(2 + 4 * s / (mu_min(mu) * mu_max(mu)))
 
 
-def _u(b: Interval) -> Interval:
-    return iv.sqrt(b * b / 4 - 1)
+def _u_parts(s: Fraction, mu: Fraction) -> tuple[Fraction, Fraction]:
+    """Exact rationals u^2 = beta^2/4 - 1 and 1 - u^2 = 2 - beta^2/4 (THM-1-G), so no interval cancels."""
+    d = 4 * s / (mu_min(mu) * mu_max(mu))  # beta - 2, exact
+    u2 = d * (d + 4) / 4  # (beta - 2)(beta + 2)/4
+    return u2, 1 - u2
+
+
+def _extra_bits(u2: Fraction, c2: Fraction) -> int:
+    """Working precision beyond PREC needed when u^2 or 1 - u^2 is tiny (F5: S near 0 or near CONV-SMAX)."""
+    small = min(u2, c2)
+    if small <= 0:
+        return 0
+    e = small.denominator.bit_length() - small.numerator.bit_length()
+    return max(0, e) + 32
 
 
 def g(s: Fraction, mu: Fraction) -> Interval:
@@ -58,28 +70,49 @@ def g(s: Fraction, mu: Fraction) -> Interval:
 
     Pironio et al. / Acin et al. CHSH bound, composed with THM-1-BETA.  At
     mu = 0 it is the closed CHSH curve 1 - h2(1/2 + sqrt(CHSH^2/4 - 1)/2).
+    Evaluated as 1 + p log2 p + r log2 r with p = (1 + u)/2 and r = (1 - u^2)/(2(1 + u)),
+    u^2 and 1 - u^2 exact, at a precision raised when either is tiny, so the
+    enclosure stays tight from S = 1e-300 up to the quantum maximum.
     """
     if s <= 0:
         return q(0)
-    u = _u(beta(s, mu))
-    p = (1 + u) / 2
-    r = (1 - u) / 2
-    # 1 - h2(p) = 1 + p log2 p + (1-p) log2 (1-p)
-    return 1 + p * log2(p) + r * log2(r)
+    u2, c2 = _u_parts(s, mu)
+    if c2 <= 0:
+        raise InputError("S_mu", "exceeds the quantum maximum (CONV-SMAX)", f"got {s}")
+    saved = iv.prec
+    iv.prec = max(saved, PREC + _extra_bits(u2, c2))
+    try:
+        u = iv.sqrt(q(u2))
+        p = (1 + u) / 2
+        r = q(c2) / (2 * (1 + u))
+        val = 1 + p * log2(p) + r * log2(r)
+    finally:
+        iv.prec = saved
+    return +val
 
 
 def g_prime(s: Fraction, mu: Fraction) -> Interval:
     """THM-1-G: derivative dg/dS = (c/2) (beta / (4u)) log2((1+u)/(1-u)), c = 4/(mu_min mu_max).
 
     u = sqrt(beta^2/4 - 1).  At S -> 0+ the limit is c / (2 ln 2).  g is convex
-    in S, so g' is increasing (checked in proofs_check).
+    in S, so g' is increasing (checked in proofs_check).  The logarithm is taken
+    of (1 + u)^2 / (1 - u^2) with 1 - u^2 exact.
     """
     c = q(Fraction(4) / (mu_min(mu) * mu_max(mu)))
     if s <= 0:
         return c / (2 * iv.log(iv.mpf(2)))
-    b = beta(s, mu)
-    u = _u(b)
-    return c / 2 * (b / (4 * u)) * log2((1 + u) / (1 - u))
+    u2, c2 = _u_parts(s, mu)
+    if c2 <= 0:
+        raise InputError("S_mu", "exceeds the quantum maximum (CONV-SMAX)", f"got {s}")
+    saved = iv.prec
+    iv.prec = max(saved, PREC + _extra_bits(u2, c2))
+    try:
+        b = beta(s, mu)
+        u = iv.sqrt(q(u2))
+        val = c / 2 * (b / (4 * u)) * log2((1 + u) * (1 + u) / q(c2))
+    finally:
+        iv.prec = saved
+    return +val
 
 
 def tangent(t: Fraction, s: Fraction, mu: Fraction) -> Interval:
@@ -212,67 +245,102 @@ def _pair(x: Interval) -> tuple[Fraction, Fraction]:
     return lo(x), hi(x)
 
 
-@lru_cache(maxsize=1024)
-def eta(eps_s: Fraction, eps_ea: Fraction, s: Fraction, n: int, mu: Fraction) -> EtaResult:
-    """THM-1 (reconstructed): eta(eps_s, eps_EA, S_mu, n, mu) as a rigorous enclosure.
+#: THM-1-OPT: at most this many ceil() pieces are evaluated from each end of the range (top and bottom);
+#: the pieces between are bounded from above only, so the enclosure stays rigorous.
+MAX_PIECES_EACH_END = 64
+
+
+def eta(n: object, mu: object, s_mu: object, eps_s: object, eps_ea: object) -> EtaResult:
+    """THM-1 (reconstructed): eta as a rigorous enclosure, at n trials, bias mu, threshold S_mu.
+
+    The paper writes eta(eps_s, eps_EA, S_mu, n, mu); diramp's one argument order
+    across ``eta``, ``theorem5``, ``theorem6`` and the inverse helpers is
+    n, mu, S_mu, then the eps parameters (CONV-API-ORDER).  Every exact
+    parameter may be an int, str, Fraction or Decimal (CONV-NUMBER); a float is
+    refused.
 
     eta = max over 0 < t <= S of f_t(S) - v(t)/sqrt(n).  With g convex,
     f_t(S) increases with t while v(t) is constant on each piece where
     k = ceil(mu_max g'(t)) is constant, so the maximum is attained at the right
     end of one piece: t = S (last piece) or t = t_k with mu_max g'(t_k) = k.
     The lower bound evaluates each candidate at a point certainly inside its
-    piece; the upper bound evaluates f at a point certainly at or beyond the
-    piece's end.  Requires S > 0 (no entropy is certified otherwise).
+    piece and at or below S; the upper bound evaluates f at a point certainly
+    at or beyond the piece's end.  Requires S > 0 (no entropy is certified
+    otherwise).
 
-    >>> r = eta(Fraction(1, 10**13), Fraction(1, 10**12), Fraction("0.00296"), 1342177280,
-    ...         Fraction(3, 400))
+    >>> r = eta(1342177280, "0.0075", "0.00296", "1e-13", "1e-12")
     >>> r.hi - r.lo < Fraction(1, 10**20), r.k
     (True, 14)
     """
+    from diramp.sv import check_mu
+
+    nn = exact_int(n, "n")
+    m = check_mu(mu)
+    s = exact_value(s_mu, "S_mu")
+    es = exact_value(eps_s, "eps_s")
+    ea = exact_value(eps_ea, "eps_EA")
+    for name, v in (("eps_s", es), ("eps_EA", ea)):
+        if not 0 < v < 1:
+            raise InputError(name, "must lie in (0, 1)", f"got {v}")
+    return _eta(nn, m, s, es, ea)
+
+
+@lru_cache(maxsize=1024)
+def _eta(n: int, mu: Fraction, s: Fraction, eps_s: Fraction, eps_ea: Fraction) -> EtaResult:
     if s <= 0:
         raise InputError("S_mu", "must be > 0 for eta to certify entropy", f"got {s}")
     if n < 1:
         raise InputError("n", "must be a positive number of trials", f"got {n}")
+    from diramp.bell import exceeds_quantum_max
+
+    if exceeds_quantum_max(s, mu):
+        raise InputError("S_mu", "exceeds the quantum maximum (CONV-SMAX)", f"got {s}")
     with ivprec():
         sqrt_n = iv.sqrt(q(n))
         k_first = math.ceil(hi(grad_norm(Fraction(0), mu)))
-        k_last = math.ceil(hi(grad_norm(s, mu)))
-        best: tuple[Fraction, EtaResult] | None = None
-        upper = None
-        for k in range(k_first, k_last + 1):
-            if k < k_last:
-                t_lo, t_hi = piece_end(mu, k)
-                if t_hi > s:
-                    t_lo = t_hi = s
-            else:
-                t_lo = t_hi = s
-            if t_lo <= 0:
-                continue
-            # lower bound at t_lo with a conservative ceil
-            kk = math.ceil(hi(grad_norm(t_lo, mu)))
+        k_last = max(k_first, math.ceil(hi(grad_norm(s, mu))))
+
+        def v_over(k: int) -> Interval:
+            return second_order(k, eps_s, eps_ea) / sqrt_n
+
+        def candidate(t: Fraction) -> EtaResult:
+            kk = math.ceil(hi(grad_norm(t, mu)))  # conservative ceil at t
             v = second_order(kk, eps_s, eps_ea)
-            f = tangent(t_lo, s, mu)
+            f = tangent(t, s, mu)
             val = f - v / sqrt_n
-            # upper bound for the whole piece: f at t_hi (f increases in t), v with this piece's k
-            up = hi(tangent(t_hi, s, mu) - second_order(k, eps_s, eps_ea) / sqrt_n)
-            upper = up if upper is None else max(upper, up)
-            if best is None or lo(val) > best[0]:
-                res = EtaResult(
-                    lo=lo(val),
-                    hi=hi(val),
-                    t=t_lo,
-                    k=kk,
-                    g_t=_pair(g(t_lo, mu)),
-                    g_prime_t=_pair(g_prime(t_lo, mu)),
-                    f_t=_pair(f),
-                    v=_pair(v),
-                    v_over_sqrt_n=_pair(v / sqrt_n),
-                    pieces=0,
-                )
-                best = (lo(val), res)
-        assert best is not None and upper is not None
-        r = best[1]
+            return EtaResult(lo(val), hi(val), t, kk, _pair(g(t, mu)), _pair(g_prime(t, mu)), _pair(f), _pair(v),
+                             _pair(v / sqrt_n), 0)
+
+        # The last piece (t = S) is always a candidate; eta <= g(S) - v(k_first)/sqrt(n) always holds
+        # (tangents lie below the convex g, and k >= k_first).  When that bound is <= 0 and there are many
+        # pieces (mu near 1/2: F4; S near 0: F5), no piece can certify entropy and the scan is skipped.
+        best = candidate(s)
+        upper = hi(g(s, mu) - v_over(k_first))
+        examined = 1
+        if upper > 0 or k_last - k_first <= 2 * MAX_PIECES_EACH_END:
+            ks = list(range(k_last - 1, k_first - 1, -1))  # pieces below the last, top first
+            if len(ks) > 2 * MAX_PIECES_EACH_END:
+                top, bottom = ks[:MAX_PIECES_EACH_END], ks[-MAX_PIECES_EACH_END:]
+                skipped = ks[MAX_PIECES_EACH_END:-MAX_PIECES_EACH_END]
+            else:
+                top, bottom, skipped = ks, [], []
+            piece_upper = hi(tangent(s, s, mu) - v_over(k_last))  # the last piece
+            for k in top + bottom:
+                t_lo, t_hi = piece_end(mu, k)
+                t_lo, t_hi = min(t_lo, s), min(t_hi, s)  # F1: piece k is a candidate whenever t_lo <= S
+                piece_upper = max(piece_upper, hi(tangent(t_hi, s, mu) - v_over(k)))
+                if t_lo <= 0:
+                    continue
+                c = candidate(t_lo)
+                examined += 1
+                if c.lo > best.lo:
+                    best = c
+            if skipped:  # f increases in t, v >= v(smallest skipped k): one bound for the whole gap
+                t_hi = min(piece_end(mu, skipped[0])[1], s)
+                piece_upper = max(piece_upper, hi(tangent(t_hi, s, mu) - v_over(skipped[-1])))
+            upper = min(upper, piece_upper)
+        r = best
         return EtaResult(
             lo=r.lo, hi=max(upper, r.lo), t=r.t, k=r.k, g_t=r.g_t, g_prime_t=r.g_prime_t,
-            f_t=r.f_t, v=r.v, v_over_sqrt_n=r.v_over_sqrt_n, pieces=k_last - k_first + 1,
+            f_t=r.f_t, v=r.v, v_over_sqrt_n=r.v_over_sqrt_n, pieces=examined,
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
@@ -41,20 +42,139 @@ def ivprec(bits: int = 0) -> Iterator[None]:
         iv.prec = saved
 
 
-def to_fraction(value: str | int | float | Fraction) -> Fraction:
-    """Parse a user value exactly: ``"0.0075"`` is 3/400, not the nearest double.
+#: CONV-NUMBER: the longest number text accepted (characters), before any arithmetic.
+MAX_NUMBER_CHARS = 1000
+#: CONV-NUMBER: the largest decimal exponent accepted, |e| <= MAX_EXPONENT, checked before any arithmetic.
+MAX_EXPONENT = 9999
+
+_DIGITS = r"\d(?:_?\d)*"
+_DECIMAL = re.compile(rf"([+-]?)({_DIGITS})?(?:\.(\d*))?(?:[eE]([+-]?\d+))?")
+_RATIO = re.compile(rf"([+-]?)({_DIGITS})/({_DIGITS})")
+
+
+def parse_exact(text: str, name: str = "value") -> Fraction:
+    """CONV-NUMBER: the one parser of exact numbers from untrusted text (CLI, JSON records, vectors).
+
+    Accepts an integer (``20431465``, ``1_000``), a decimal with optional exponent
+    (``0.0075``, ``1e-12``, ``.5``) or a ratio ``p/q``; surrounding spaces are ignored.
+    Length and exponent are bounded *before* any arithmetic, so ``1e-99999999``
+    fails at once.  ``nan``, ``inf``, ``1/0``, ``0x10`` and the empty string are
+    rejected.  Every failure is an :class:`InputError` naming ``name``.
+
+    >>> parse_exact("0.0075"), parse_exact("1e-12"), parse_exact("-3/6")
+    (Fraction(3, 400), Fraction(1, 1000000000000), Fraction(-1, 2))
+    >>> parse_exact("1e-99999999", "eps")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    diramp.errors.InputError: eps: exponent out of range ...
+    >>> parse_exact("nan", "mu")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    diramp.errors.InputError: mu: is not an exact number (got 'nan'); ...
+    """
+    from diramp.errors import InputError
+
+    if not isinstance(text, str):
+        raise InputError(name, "must be a number written as text", f"got {type(text).__name__}")
+    t = text.strip()
+    if len(t) > MAX_NUMBER_CHARS:
+        raise InputError(name, f"is longer than {MAX_NUMBER_CHARS} characters", f"{len(t)} characters",
+                         "write it shorter, e.g. as a decimal with an exponent")
+    fix = "write an integer, a decimal such as 0.0075 or 1e-12, or a ratio p/q"
+    m = _RATIO.fullmatch(t)
+    if m:
+        sign, p, q_ = m.groups()
+        den = int(q_.replace("_", ""))
+        if den == 0:
+            raise InputError(name, "has a zero denominator", f"got {t!r}", fix)
+        value = Fraction(int(p.replace("_", "")), den)
+        return -value if sign == "-" else value
+    m = _DECIMAL.fullmatch(t)
+    if not m or (m.group(2) is None and not m.group(3)):
+        raise InputError(name, "is not an exact number", f"got {_clip(t)!r}", fix)
+    sign, whole, frac, exp = m.groups()
+    e = int(exp) if exp else 0
+    if abs(e) > MAX_EXPONENT:
+        raise InputError(name, f"exponent out of range (|exponent| <= {MAX_EXPONENT})", f"got {_clip(t)!r}",
+                         "no diramp quantity needs more")
+    digits = (whole or "0").replace("_", "") + (frac or "")
+    e -= len(frac or "")
+    value = Fraction(int(digits) * 10**e) if e >= 0 else Fraction(int(digits), 10**-e)
+    return -value if sign == "-" else value
+
+
+def _clip(t: str) -> str:
+    return t if len(t) <= 40 else t[:37] + "..."
+
+
+def exact_value(value: object, name: str = "value") -> Fraction:
+    """CONV-NUMBER: an exact parameter from the Python API: int, str, Fraction or Decimal alike.
+
+    Strings go through :func:`parse_exact`.  A float is refused with the reason (it
+    is not the number the user wrote: 0.0075 is stored as 0.00749999999999999972...).
+
+    >>> exact_value(3), exact_value("0.0075"), exact_value(Fraction(1, 3))
+    (Fraction(3, 1), Fraction(3, 400), Fraction(1, 3))
+    >>> from decimal import Decimal
+    >>> exact_value(Decimal("1e-12"))
+    Fraction(1, 1000000000000)
+    >>> exact_value(0.0075, "mu")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    diramp.errors.InputError: mu: must be exact (int, str, Fraction or Decimal), not a float ...
+    """
+    import decimal
+    import numbers
+
+    from diramp.errors import InputError
+
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, bool):
+        raise InputError(name, "must be a number, not a bool", f"got {value!r}")
+    if isinstance(value, numbers.Integral):
+        return Fraction(int(value))
+    if isinstance(value, str):
+        return parse_exact(value, name)
+    if isinstance(value, decimal.Decimal):
+        if not value.is_finite():
+            raise InputError(name, "must be finite", f"got Decimal({str(value)!r})")
+        if abs(value.as_tuple().exponent) > MAX_EXPONENT + MAX_NUMBER_CHARS:  # type: ignore[arg-type]
+            raise InputError(name, "exponent out of range", f"got Decimal({_clip(str(value))!r})")
+        return parse_exact(format(value, "e"), name)
+    if isinstance(value, float):
+        raise InputError(name, "must be exact (int, str, Fraction or Decimal), not a float",
+                         f"got {value!r}, which is stored as {Fraction(value)}" if math.isfinite(value)
+                         else f"got {value!r}",
+                         f"pass the number as text, e.g. {str(value)!r}, or as a Fraction")
+    raise InputError(name, "must be an exact number (int, str, Fraction or Decimal)", f"got {type(value).__name__}")
+
+
+def exact_int(value: object, name: str = "value") -> int:
+    """CONV-NUMBER: an integer parameter: an int, or any exact number equal to one (``"1e9"``, ``"2_000"``).
+
+    >>> exact_int("1e9"), exact_int(7), exact_int(Fraction(8, 2))
+    (1000000000, 7, 4)
+    """
+    from diramp.errors import InputError
+
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    v = exact_value(value, name)
+    if v.denominator != 1:
+        raise InputError(name, "must be an integer", f"got {_clip(str(value))!r}")
+    return int(v)
+
+
+def to_fraction(value: object) -> Fraction:
+    """CONV-NUMBER: exact value of a user number (alias of :func:`exact_value`): ``"0.0075"`` is 3/400.
 
     >>> to_fraction("0.0075")
     Fraction(3, 400)
     >>> to_fraction("1e-12")
     Fraction(1, 1000000000000)
     """
-    if isinstance(value, Fraction):
-        return value
-    if isinstance(value, float):
-        # Exact decimal reading of the repr, which is what a user typed.
-        return Fraction(repr(value))
-    return Fraction(str(value).strip())
+    return exact_value(value)
 
 
 def q(x: Fraction | int) -> Interval:

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -40,7 +41,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from diramp.bell import BlockStat, Counts, block_series, chsh, s_mu, s_mu_quantum_max_bound
+from diramp.bell import BlockStat, Counts, block_series, chsh, exceeds_quantum_max, s_mu, s_mu_quantum_max_bound
 from diramp.errors import InputError, ProtocolAbort
 from diramp.length import VARIANTS, AdaptiveResult, Grid, Variant, check_params, theorem6
 
@@ -72,18 +73,20 @@ class ProtocolParams:
     method: str = "auto"
 
     def __post_init__(self) -> None:
-        for name in ("mu", "eps", "eps_s", "eps_ea"):
-            v = getattr(self, name)
-            if not isinstance(v, Fraction):
-                raise InputError(name, "must be an exact Fraction", f"got {type(v).__name__}",
-                                 "parse it with diramp.exact.to_fraction")
-        check_params(self.n, self.mu, Fraction(0), self.eps, self.eps_s, self.eps_ea)
+        from diramp.trials.format import MAX_TRIALS
+
+        # exact parameters: int, str, Fraction or Decimal alike (CONV-NUMBER), stored as Fractions
+        c = check_params(self.n, self.mu, Fraction(0), self.eps, self.eps_s, self.eps_ea)
+        for name, v in (("n", c.n), ("mu", c.mu), ("eps", c.eps), ("eps_s", c.eps_s), ("eps_ea", c.eps_ea)):
+            object.__setattr__(self, name, v)
+        if c.n > MAX_TRIALS:
+            raise InputError("n", f"exceeds what a trial file can hold ({MAX_TRIALS})", f"got {c.n}",
+                             "no experiment can commit to more trials")
         if not isinstance(self.grid, Grid):
             raise InputError("grid", "must be a diramp.length.Grid", f"got {self.grid!r}")
-        smax = s_mu_quantum_max_bound(self.mu)
-        if self.grid.s_max > smax:
-            raise InputError("S_max", f"exceeds the quantum maximum {float(smax):.6g} at mu = {self.mu} "
-                             "(CONV-SMAX)", f"got {self.grid.s_max}", "choose S_max below it")
+        if exceeds_quantum_max(self.grid.s_max, c.mu):
+            raise InputError("S_max", f"exceeds the quantum maximum {float(s_mu_quantum_max_bound(c.mu)):.6g} at "
+                             f"mu = {c.mu} (CONV-SMAX)", f"got {self.grid.s_max}", "choose S_max below it")
         if self.variant not in VARIANTS:
             raise InputError("variant", "must be 'derived' or 'as_printed'", f"got {self.variant!r}")
         if isinstance(self.block, bool) or not isinstance(self.block, int) or self.block < 8 or self.block % 8:
@@ -142,8 +145,8 @@ def analyse(params: ProtocolParams, blocks: Sequence[Counts]) -> Analysis:
         reason = f"S_mu,obs = {s_obs} < 0 (Box I step 2, REQ-ABORT)"
     else:
         for v in VARIANTS:
-            lengths[v] = theorem6(params.n, params.mu, s_obs, params.eps, params.eps_s, params.grid, v,
-                                  params.eps_ea)
+            lengths[v] = theorem6(params.n, params.mu, s_obs, params.eps, params.eps_s, params.eps_ea,
+                                  grid=params.grid, variant=v)
         if lengths[params.variant].m == 0:
             reason = (f"certified m = 0 at S_mu,obs = {float(s_obs):.6g} (variant {params.variant}, "
                       f"THM-6 bin {lengths[params.variant].bin_index}; REQ-ABORT)")
@@ -178,19 +181,18 @@ class ProtocolResult:
 
 
 def key_digests(k: Bits) -> tuple[str, str]:
-    """DEF-PACKED-FILE: (payload SHA-256, whole-file SHA-256) of K as a packed bit file, in memory.
+    """DEF-PACKED-FILE: (the file's digest, whole-file SHA-256) of K as a packed bit file, in memory.
 
-    The payload of bits 1, 0, 1 is the byte 0xA0 (CONV-BITORDER), so its digest is SHA-256(a0).
+    For the owner-only receipt only (REQ-K-SECRET): never published.  The payload
+    of bits 1, 0, 1 is the byte 0xA0 (CONV-BITORDER).
 
-    >>> key_digests(np.array([1, 0, 1], np.uint8))[0][:16]
-    'c19a797fa1fd590c'
+    >>> from diramp.extractor.packed import packed_digest
+    >>> key_digests(np.array([1, 0, 1], np.uint8))[0] == packed_digest(bytes([0xA0]), 3).hex()
+    True
     """
-    from diramp.extractor.packed import PackedHeader
+    from diramp.extractor.packed import file_digests
 
-    payload = np.packbits(np.asarray(k, np.uint8)).tobytes()
-    digest = hashlib.sha256(payload).digest()
-    head = PackedHeader(int(k.size), digest).pack()
-    return digest.hex(), hashlib.sha256(head + payload).hexdigest()
+    return file_digests(k)
 
 
 def _bits(name: str, v: Any) -> Bits:
@@ -244,17 +246,14 @@ def _check_z_bits(nbits: int, n: int) -> None:
 
 def sha256_file(path: str | os.PathLike[str], on_progress: Callable[[int], None] | None = None) -> str:
     """SHA-256 (hex) of a whole file, streamed in 4 MiB pieces."""
+    from diramp.inputs import opened
+
     h = hashlib.sha256()
-    try:
-        with open(path, "rb") as f:
-            while chunk := f.read(1 << 22):
-                h.update(chunk)
-                if on_progress:
-                    on_progress(len(chunk))
-    except FileNotFoundError:
-        raise InputError(str(path), "file not found", "", "check the path") from None
-    except IsADirectoryError:
-        raise InputError(str(path), "is a directory", "", "pass a file") from None
+    with opened(path) as f:
+        while chunk := f.read(1 << 22):
+            h.update(chunk)
+            if on_progress:
+                on_progress(len(chunk))
     return h.hexdigest()
 
 
@@ -273,7 +272,9 @@ class TrialAB:
         self.n = self.header.n
         self.nbits = 2 * self.n
         self._off = (self.header.plane_offset("a"), self.header.plane_offset("b"))
-        self._fd = os.open(path, os.O_RDONLY)
+        from diramp.inputs import open_input
+
+        self._fd = open_input(path, "trial file")
         self.path = str(path)
 
     def _plane(self, off: int, t0: int, t1: int) -> Bits:
@@ -322,18 +323,17 @@ class FileInputs:
     """Digests and sizes of a run's input files (DEF-CERT ``inputs``)."""
 
     trials_file_sha256: str
-    trials_payload_sha256: str
+    trials_digest: str
     n: int
     z_file_sha256: str
-    z_payload_sha256: str
+    z_digest: str
     z_bits: int
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "trials": {"n": self.n, "file_sha256": self.trials_file_sha256,
-                       "payload_sha256": self.trials_payload_sha256},
+            "trials": {"n": self.n, "file_sha256": self.trials_file_sha256, "digest": self.trials_digest},
             "z": {"nbits": self.z_bits, "used_bits": 2 * self.n, "file_sha256": self.z_file_sha256,
-                  "payload_sha256": self.z_payload_sha256},
+                  "digest": self.z_digest},
         }
 
 
@@ -430,12 +430,57 @@ def run_files(
     return ProtocolResult(analysis, k, pay, whole, inputs.to_dict(), ext)
 
 
-def write_key(path: str | os.PathLike[str], k: Bits) -> str:
-    """REQ-K-SECRET: write K as a DEF-PACKED-FILE, mode 0600, atomically; return the file SHA-256."""
+def extract_trials(
+    trials: str | os.PathLike[str],
+    seed_z: str | os.PathLike[str],
+    m: int,
+    out_path: str | os.PathLike[str],
+    *,
+    method: str = "auto",
+    lean: bool = False,
+    y_nbits: int | None = None,
+    workers: int | None = None,
+    show_progress: bool | None = None,
+    reference: Callable[[Bits, Bits, int], Bits] | None = None,
+) -> Any:
+    """DEF-EXT, CONV-AB-INTERLEAVE, CONV-EXT-ARGS: K = Ext(AB of a trial file, first 2n bits of Z), to a K file.
+
+    AB is read straight from the trial file's planes a and b (no copy of the
+    secret is written); both inputs are verified first (plane digests, Z's
+    digest).  Same K as :func:`run_files` for the same m.  K is written mode 0600.
+    """
+    from diramp.extractor import PackedBitWriter, extract_sources
+    from diramp.extractor.stream import ExtractReport, open_bits
+    from diramp.trials import verify as verify_trials
+
+    verify_trials(trials)
+    with TrialAB(trials) as ab, open_bits(seed_z, y_nbits) as zr:
+        zr.verify()
+        _check_z_bits(zr.nbits, ab.n)
+        z = _Prefix(zr, ab.nbits)
+        if reference is not None:
+            t0 = time.perf_counter()
+            k = reference(ab.read_bits(0, ab.nbits), z.read_bits(0, ab.nbits), m)
+            rep = ExtractReport(ab.nbits, m, "reference", lean, tasks=1)
+            rep.seconds = time.perf_counter() - t0
+        else:
+            from diramp.extractor.reference import check_lengths
+
+            check_lengths(ab.nbits, ab.nbits, m)
+            k, rep = extract_sources(ab, z, m, method=method, lean=lean, workers=workers,
+                                     show_progress=show_progress)
+    with PackedBitWriter(out_path, mode=0o600) as w:
+        w.write_bits(k)
+    pay, whole = key_digests(k)
+    rep.extra.update({"out_sha256": whole, "out_digest": pay})
+    return rep
+
+
+def write_key(path: str | os.PathLike[str], k: Bits) -> None:
+    """REQ-K-SECRET: write K as a DEF-PACKED-FILE, mode 0600, atomically (inside the command's transaction)."""
     from diramp.extractor.packed import write_bits
 
     write_bits(path, k, mode=0o600)
-    return sha256_file(path)
 
 
 # --------------------------------------------------------------------------- simulation
@@ -452,6 +497,18 @@ class SimulationConfig:
     chsh: Fraction = Fraction("2.271")
     device: str = "quantum"
     delta: Fraction = Fraction(0)
+
+    def check(self, mu: Fraction) -> None:
+        """Validate against the assumed bias mu before any file is written (DEF-SIM-SOURCE, DEF-SIM-DEVICE)."""
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise InputError("--seed", "must be a non-negative integer", f"got {self.seed!r}")
+        if abs(self.delta) > mu:
+            raise InputError("--source-bias", f"must satisfy |bias| <= mu = {mu} (the source must be a mu-SV "
+                             "source, DEF-SV)", f"got {self.delta}")
+        if self.chsh < 0 or self.chsh * self.chsh > 8:
+            raise InputError("--chsh", "must lie in [0, 2 sqrt 2] (Tsirelson's bound)", f"got {self.chsh}")
+        if self.device not in ("quantum", "local"):
+            raise InputError("--device", "must be 'quantum' or 'local'", f"got {self.device!r}")
 
 
 def _simulation(params: ProtocolParams, cfg: SimulationConfig) -> tuple[Iterator[Any], Callable[[], Iterator[Any]]]:

@@ -8,12 +8,12 @@ from __future__ import annotations
 from fractions import Fraction
 
 from diramp.errors import InputError
-from diramp.exact import Interval, log2, q, to_fraction
+from diramp.exact import Interval, exact_value, log2, q
 
 HALF = Fraction(1, 2)
 
 
-def check_mu(mu: Fraction | str | float) -> Fraction:
+def check_mu(mu: object) -> Fraction:
     """Validate an SV bias (DEF-SV): mu must lie in [0, 1/2).
 
     >>> check_mu("0.0075")
@@ -23,10 +23,7 @@ def check_mu(mu: Fraction | str | float) -> Fraction:
     ...
     diramp.errors.InputError: mu: must lie in [0, 1/2) (got 1/2); mu = 1/2 allows a deterministic ...
     """
-    try:
-        m = to_fraction(mu)
-    except (ValueError, ZeroDivisionError) as exc:
-        raise InputError("mu", "must be a number in [0, 1/2)", f"got {mu!r}") from exc
+    m = exact_value(mu, "mu")
     if not 0 <= m < HALF:
         raise InputError(
             "mu",

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from diramp import __version__
 from diramp.errors import DirampError
@@ -21,8 +23,25 @@ from diramp.errors import DirampError
 #: Subcommand modules, in the order ``--help`` lists them.
 SUBCOMMANDS: tuple[str, ...] = (
     # the protocol and its audit first, then the tools for each part of it
-    "run", "audit", "commit", "verify", "simulate", "extract", "vectors", "reproduce", "figures", "stats",
+    "run", "audit", "commit", "verify", "simulate", "importer", "extract", "vectors", "reproduce", "figures",
+    "stats",
 )
+#: Longest error message printed (one line; the rest is cut).
+MAX_MESSAGE = 600
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that every output transaction is rolled back."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise Terminated()
+
+
+def one_line(text: str) -> str:
+    """An error message as one line of bounded length (REQ-BAD-INPUT)."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= MAX_MESSAGE else flat[: MAX_MESSAGE - 3] + "..."
 
 EPILOG = """\
 exit codes: 0 ok, 1 a check failed, 2 bad input, 3 protocol aborted (no K).
@@ -33,8 +52,8 @@ kulikov2024` is a reviewer's first look at the paper's numbers.
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        """One line on stderr, exit 2 (REQ-BAD-INPUT); the usage is in --help."""
+        self.exit(2, f"{self.prog}: error: {one_line(message)} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,16 +74,64 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help(sys.stderr)
-        return 2
+    """Run one command; every failure is one line on stderr with its exit code (REQ-BAD-INPUT)."""
+    old = None
     try:
+        old = signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not in the main thread (e.g. called from a test runner's worker thread)
+        pass
+    try:
+        return _main(argv)
+    finally:
+        if old is not None:
+            signal.signal(signal.SIGTERM, old)
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    command = "diramp"
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help(sys.stderr)
+            return 2
+        command = f"diramp {args.command}"
         return int(args.func(args))
     except DirampError as exc:
-        print(f"diramp {args.command}: error: {exc}", file=sys.stderr)
+        _err(f"{command}: error: {one_line(str(exc))}")
         return exc.exit_code
     except KeyboardInterrupt:
-        print("diramp: interrupted; no output was written", file=sys.stderr)
+        _err(f"{command}: interrupted; no output was written or changed")
         return 130
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 1
+    except OSError as exc:
+        from diramp.inputs import input_error
+
+        _err(f"{command}: error: {one_line(str(input_error(exc.filename, exc)))}")
+        return 2
+    except RecursionError:
+        _err(f"{command}: error: an input is nested too deeply to be a diramp file")
+        return 2
+    except MemoryError:
+        _err(f"{command}: error: out of memory: an input or a requested size is too large for this machine")
+        return 2
+
+
+def _err(line: str) -> None:
+    try:
+        print(line, file=sys.stderr)
+    except (BrokenPipeError, OSError):
+        pass
+
+
+def _quiet_stdout() -> None:
+    """After a closed pipe on stdout: point stdout at /dev/null so the interpreter's final flush is silent."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from diramp.audit import AuditInputs, AuditReport, audit, audit_preset, resolve_s_mu
+from diramp.audit import AuditReport, audit_request
 from diramp.bell import Counts
+from diramp.cli._args import exact, integer
 from diramp.cli._format import directed, dump_json, exact_str, table
-from diramp.errors import InputError
-from diramp.exact import decimal_down, decimal_up, to_fraction
-from diramp.length import VARIANTS, Grid, LengthResult, check_eps
-from diramp.params import PRESETS
-from diramp.sv import check_mu
+from diramp.exact import decimal_down, decimal_up
+from diramp.length import VARIANTS, LengthResult
+from diramp.params import PRESETS, Given
 
 DESCRIPTION = """\
 Audit a parameter choice against the security chain of Kulikov et al. (2024):
@@ -36,12 +34,20 @@ EXAMPLES = """\
 examples:
   diramp audit --preset kulikov2024             the paper's run, with the spread of m
   diramp audit --preset kulikov2024 --json      one JSON object (for scripts)
+  diramp audit --preset kulikov2024 --eps 1e-10 the paper's run with one value changed
   diramp audit --n 1342177280 --mu 0.0075 --chsh 2.271 --eps 1e-12 --eps-s 1e-20
   diramp audit --n 1e9 --mu 0.01 --s-mu 0.003 --eps 1e-9 --eps-s 1e-12 --bins 1000 --s-max 0.0125
-  diramp audit --n 1e8 --mu 0 --counts counts.json --eps 1e-9 --eps-s 1e-12 --target-m 1000000
+  diramp audit --mu 0 --counts counts.json --eps 1e-9 --eps-s 1e-12 --target-m 1000000
 
-counts.json holds N(a,b,x,y) as {"abxy": count}, e.g. {"0000": 12, "0101": 3, ...}.
+counts.json holds N(a,b,x,y) as {"abxy": count}, e.g. {"0000": 12, "0101": 3, ...};
+n is the total of the counts (a different --n is an error).
 Numbers are read exactly: 0.0075 is 3/400, not the nearest double.
+With --preset, every parameter you give overrides the preset's value and is
+marked OVERRIDDEN; the published m stays beside your result, and the spread
+varies only the unpublished values you did not override.  eps_EA follows an
+overridden eps (eq. 21) unless --eps-ea is given.  With a grid the headline is
+Theorem 6, whose protocol-level eps is M times the worst bin's eps (THM-6-EPS):
+that, not the per-bin eps, is compared with the claimed eps.
 """
 
 
@@ -50,81 +56,50 @@ def register(sub: Any) -> None:
         "audit", help="every term of the security bound for n, mu, S_mu, eps (start here)",
         description=DESCRIPTION, epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--preset", choices=PRESETS, help="a published parameter set; adds m_published and the spread")
-    p.add_argument("--n", help="number of trials n (integer >= 1; 1e9 accepted)")
-    p.add_argument("--mu", help="SV bias mu in [0, 1/2), e.g. 0.0075")
+    p.add_argument("--preset", choices=PRESETS,
+                   help="a published parameter set (adds m_published and the spread); any option below overrides "
+                   "one of its values, marked OVERRIDDEN")
+    p.add_argument("--n", type=integer("--n", 1, MAX_AUDIT_N), help="number of trials n (integer >= 1; 1e9 accepted)")
+    p.add_argument("--mu", type=exact("--mu"), help="SV bias mu in [0, 1/2), e.g. 0.0075")
     s = p.add_mutually_exclusive_group()
-    s.add_argument("--s-mu", help="MDL threshold S_mu (Theorem 5) or observed S_mu,obs (Theorem 6)")
-    s.add_argument("--counts", type=Path, help="JSON file of counts N(a,b,x,y): S_mu,obs by DEF-SOBS")
-    s.add_argument("--chsh", help="CHSH value; S_mu by the depolarised |Psi+> model (CONV-DEPOL)")
-    p.add_argument("--eps", help="security parameter eps in (0, 1)")
-    p.add_argument("--eps-s", help="smoothing parameter eps_s in (0, 1), with 6*eps_s < eps")
-    p.add_argument("--eps-ea", help="entropy-accumulation parameter eps_EA in (0, 1) (default: eps)")
-    p.add_argument("--bins", type=int, help="Theorem 6 grid: number of bins M (with --s-max)")
-    p.add_argument("--s-max", help="Theorem 6 grid: S_mu,max (with --bins); Delta S = S_max/M")
-    p.add_argument("--target-m", type=int,
-                   help="also solve for the minimum n, minimum S_mu, maximum mu reaching this m")
-    p.add_argument("--digits", type=int, default=12, help="significant digits shown (default 12)")
+    s.add_argument("--s-mu", type=exact("--s-mu"),
+                   help="MDL threshold S_mu (Theorem 5) or observed S_mu,obs (Theorem 6)")
+    s.add_argument("--counts", type=Path,
+                   help="JSON file of counts N(a,b,x,y): S_mu,obs by DEF-SOBS, n from the counts")
+    s.add_argument("--chsh", type=exact("--chsh"), help="CHSH value; S_mu by the depolarised |Psi+> model (CONV-DEPOL)")
+    p.add_argument("--eps", type=exact("--eps"), help="security parameter eps in (0, 1) (per Theorem 5 instance)")
+    p.add_argument("--eps-s", type=exact("--eps-s"), help="smoothing parameter eps_s in (0, 1), with 6*eps_s < eps")
+    p.add_argument("--eps-ea", type=exact("--eps-ea"),
+                   help="entropy-accumulation parameter eps_EA in (0, 1) (default: eps)")
+    p.add_argument("--bins", type=integer("--bins", 1, 10**7), help="Theorem 6 grid: number of bins M (with --s-max)")
+    p.add_argument("--s-max", type=exact("--s-max"), help="Theorem 6 grid: S_mu,max (with --bins); Delta S = S_max/M")
+    p.add_argument("--target-m", type=integer("--target-m", 1),
+                   help="also solve for the minimum n, minimum S_mu, maximum mu reaching this m, under the "
+                   "headline's theorem (Theorem 6 with a grid)")
+    p.add_argument("--digits", type=integer("--digits", 1, 40), default=12,
+                   help="significant digits shown, 1..40 (default 12)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     p.set_defaults(func=run)
 
 
-def _int(name: str, text: str) -> int:
-    try:
-        v = to_fraction(text)
-    except (ValueError, ZeroDivisionError) as exc:
-        raise InputError(name, "must be an integer", f"got {text!r}") from exc
-    if v.denominator != 1:
-        raise InputError(name, "must be an integer", f"got {text!r}")
-    return int(v)
+#: Largest n an audit accepts (far beyond any experiment; keeps every printed integer short).
+MAX_AUDIT_N = 10**60
 
 
 def _load_counts(path: Path) -> Counts:
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except FileNotFoundError as exc:
-        raise InputError("--counts", "file not found", str(path)) from exc
-    except json.JSONDecodeError as exc:
-        raise InputError("--counts", "is not valid JSON", f"{path}: {exc}",
-                         'expected {"abxy": count, ...}') from exc
-    if not isinstance(data, dict):
-        raise InputError("--counts", 'must be a JSON object {"abxy": count}', str(path))
+    from diramp.inputs import read_json
+    from diramp.validate import check_document
+
+    data = read_json(path, "counts file", 1 << 20)
+    check_document(data, "counts.schema.json", str(path), 'write {"abxy": count, ...}, e.g. {"0000": 12}')
     return Counts.from_mapping(data)
 
 
-def _inputs(args: argparse.Namespace) -> AuditInputs:
-    missing = [f"--{k.replace('_', '-')}" for k in ("n", "mu", "eps", "eps_s") if getattr(args, k) is None]
-    if args.s_mu is None and args.counts is None and args.chsh is None:
-        missing.append("--s-mu/--counts/--chsh")
-    if missing:
-        raise InputError("arguments", "missing " + ", ".join(missing), "",
-                         "or use --preset kulikov2024")
-    n = _int("n", args.n)
-    if n < 1:
-        raise InputError("n", "must be an integer >= 1", f"got {n}")
-    mu = check_mu(args.mu)
-    eps = check_eps("eps", args.eps)
-    eps_s = check_eps("eps_s", args.eps_s)
-    eps_ea = check_eps("eps_EA", args.eps_ea) if args.eps_ea is not None else eps
-    counts = _load_counts(args.counts) if args.counts is not None else None
-    s_val = to_fraction(args.s_mu) if args.s_mu is not None else None
-    chsh_val = to_fraction(args.chsh) if args.chsh is not None else None
-    s, source, chsh_obs = resolve_s_mu(mu, s_val, counts, chsh_val)
-    grid = None
-    if (args.bins is None) != (args.s_max is None):
-        raise InputError("--bins/--s-max", "give both or neither (Theorem 6 grid)")
-    if args.bins is not None:
-        grid = Grid(to_fraction(args.s_max), args.bins)
-    return AuditInputs(n, mu, s, eps, eps_s, eps_ea, source, grid, chsh_obs)
-
-
 def run(args: argparse.Namespace) -> int:
-    explicit = any(getattr(args, k) is not None for k in
-                   ("n", "mu", "s_mu", "counts", "chsh", "eps", "eps_s", "eps_ea", "bins", "s_max"))
-    if args.preset and explicit:
-        raise InputError("--preset", "cannot be combined with explicit parameters", "",
-                         "use either --preset or --n/--mu/... (copy the preset's values from --json)")
-    report = audit_preset(args.preset) if args.preset else audit(_inputs(args))
+    given = Given(n=args.n, mu=args.mu, eps=args.eps, eps_s=args.eps_s, eps_EA=args.eps_ea, bins=args.bins,
+                  s_max=args.s_max, s_mu=args.s_mu, chsh=args.chsh,
+                  counts=_load_counts(args.counts) if args.counts is not None else None)
+    report = audit_request(args.preset, given)
     inverse = _inverse(report, args.target_m) if args.target_m is not None else None
     if args.json:
         print(dump_json(to_json(report, inverse)))
@@ -134,16 +109,28 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _inverse(report: AuditReport, m_target: int) -> dict[str, str]:
-    from diramp.inverse import depolarised, max_mu, min_n, min_s_mu
+    """REQ-INVERSE-HEADLINE: the inverse helpers under the same theorem and grid as the headline."""
+    from diramp.errors import InputError
+    from diramp.inverse import depolarised, max_mu, min_n, min_s_mu, theorem_name
 
     i = report.inputs
+    common: dict[str, Any] = {"eps": i.eps, "eps_s": i.eps_s, "eps_ea": i.eps_ea, "grid": i.grid}
+
+    def answer(f: Any) -> str:
+        try:
+            return str(f())
+        except InputError as exc:  # not reachable under these inputs: say so, keep the audit
+            return f"not reachable ({exc.problem})"
+
     out = {
         "m_target": str(m_target),
-        "min_n": str(min_n(m_target, i.mu, i.s_mu, i.eps, i.eps_s, i.eps_ea)),
-        "min_S_mu": decimal_up(min_s_mu(m_target, i.n, i.mu, i.eps, i.eps_s, i.eps_ea), 10),
+        "theorem": theorem_name(i.grid) + ", derived variant",
+        "min_n": answer(lambda: min_n(m_target, mu=i.mu, s_mu=i.s_mu, **common)),
+        "min_S_mu": answer(lambda: decimal_up(min_s_mu(m_target, n=i.n, mu=i.mu, **common), 10)),
     }
     if i.chsh is not None:
-        out["max_mu"] = decimal_down(max_mu(m_target, i.n, depolarised(i.chsh), i.eps, i.eps_s, i.eps_ea), 10)
+        out["max_mu"] = answer(lambda: decimal_down(max_mu(m_target, n=i.n, s_of_mu=depolarised(i.chsh),
+                                                           **common), 10))
     else:
         out["max_mu"] = "n/a (needs a CHSH value: --chsh or --counts)"
     return out
@@ -181,16 +168,26 @@ def to_json(report: AuditReport, inverse: dict[str, str] | None = None) -> dict[
         "eps_EA": exact_str(i.eps_ea),
         "mu_min": exact_str(report.mu_min),
         "mu_max": exact_str(report.mu_max),
-        "headline": "theorem6" if report.thm6 else "theorem5",
+        "headline": report.headline_theorem,
         "eta": None if e is None else {"lo": decimal_down(e.lo, 30), "hi": decimal_up(e.hi, 30),
                                        "rounding": "enclosure; lo is the certified lower bound",
                                        "t": decimal_down(e.t, 20), "k": e.k},
         "theorem5": {v: _length_json(r) for v, r in report.thm5.items()},
+        "origins": dict(i.origins),
+        "overridden": list(report.overridden),
+        "warnings": report.warnings(),
+        "notes": list(report.notes),
     }
     for v in VARIANTS:
         out[f"m_{v}"] = head[v].m
         ach = head[v].eps_achieved
         out[f"eps_achieved_{v}"] = None if ach is None else decimal_up(ach, 6)
+    if report.thm6:
+        # THM-6-EPS: the protocol-level eps is what the claim is judged by (F8)
+        out["eps_protocol"] = decimal_up(report.thm6["derived"].eps_protocol, 6)
+        out["meets_claim"] = report.thm6["derived"].meets_claim
+        out["eps_note"] = ("eps_achieved_* is the per-bin (per Theorem 5 instance) eps; eps_protocol = M x the worst "
+                           "bin's eps is the adaptive protocol's security (THM-6-EPS)")
     if i.chsh is not None:
         out["chsh"] = exact_str(i.chsh)
     if report.thm6:
@@ -198,7 +195,7 @@ def to_json(report: AuditReport, inverse: dict[str, str] | None = None) -> dict[
         out["grid"] = {"M": g.bins, "S_max": exact_str(g.s_max), "delta_S": exact_str(g.delta)}
         out["theorem6"] = {
             v: {**_length_json(a.length), "S_grid": exact_str(a.s_grid), "bin": a.bin_index,
-                "eps_total": None if a.eps_total is None else decimal_up(a.eps_total, 6)}
+                "eps_protocol": decimal_up(a.eps_protocol, 6), "meets_claim_protocol": a.meets_claim}
             for v, a in report.thm6.items()
         }
     if report.preset:
@@ -208,7 +205,8 @@ def to_json(report: AuditReport, inverse: dict[str, str] | None = None) -> dict[
         out["sources"] = report.sources
         out["spread"] = {
             v: {"m_min": s.m_min, "m_max": s.m_max, "combinations": s.combos,
-                "published_inside": s.published_inside, "argmin": s.argmin, "argmax": s.argmax}
+                "published_inside": s.published_inside, "argmin": s.argmin, "argmax": s.argmax,
+                "varied": list(s.varied)}
             for v, s in report.spreads.items()
         }
     if inverse:
@@ -222,23 +220,23 @@ def render(report: AuditReport, digits: int = 12, inverse: dict[str, str] | None
     src = report.sources
     lines = ["diramp audit: security chain of Kulikov et al. (2024)  [spec IDs refer to spec/]", ""]
     rows = [
-        ["n", str(i.n), src.get("n", "given")],
-        ["mu", exact_str(i.mu), src.get("mu", "given")],
-        ["S_mu", exact_str(i.s_mu), src.get("s_mu_obs", i.s_source)],
-        ["eps", exact_str(i.eps), src.get("eps", "given")],
-        ["eps_s", exact_str(i.eps_s), src.get("eps_s", "given")],
-        ["eps_EA", exact_str(i.eps_ea), src.get("eps_EA", "given (default: eps)")],
+        ["n", str(i.n), i.origins.get("n", "given")],
+        ["mu", exact_str(i.mu), i.origins.get("mu", "given")],
+        ["S_mu", exact_str(i.s_mu), f"{i.origins.get('s_mu', 'given')}; {i.s_source}"],
+        ["eps (per Theorem 5 instance)", exact_str(i.eps), i.origins.get("eps", "given")],
+        ["eps_s", exact_str(i.eps_s), i.origins.get("eps_s", "given")],
+        ["eps_EA", exact_str(i.eps_ea), i.origins.get("eps_EA", "given (default: eps)")],
         ["mu_min = (1/2-mu)^2", exact_str(report.mu_min), "DEF-SV-PAIR"],
         ["mu_max = (1/2+mu)^2", exact_str(report.mu_max), "DEF-SV-PAIR"],
     ]
     if i.chsh is not None:
         rows.append(["CHSH", exact_str(i.chsh), src.get("chsh", "from counts (DEF-CHSH)")])
     if i.grid is not None:
-        rows.append(["grid M, S_max", f"{i.grid.bins}, {exact_str(i.grid.s_max)}",
-                     src.get("grid_bins", "given (THM-6-GRID)")])
+        rows.append(["grid M", str(i.grid.bins), i.origins.get("bins", "given (THM-6-GRID)")])
+        rows.append(["grid S_max", exact_str(i.grid.s_max), i.origins.get("s_max", "given (THM-6-GRID)")])
     lines += ["Inputs", table(rows, ["quantity", "value", "source"]), ""]
 
-    r5 = report.thm5["derived"]
+    r5 = report.headline("derived")
     if r5.eta is not None:
         e = r5.eta
         rows = [
@@ -251,35 +249,43 @@ def render(report: AuditReport, digits: int = 12, inverse: dict[str, str] | None
             ["v(t)/sqrt(n)", directed(*e.v_over_sqrt_n, "enclosure", digits), "enclosure", "THM-1-EAT"],
             ["eta", directed(e.lo, e.hi, "enclosure", digits), "enclosure; lower end used", "THM-1"],
         ]
-        lines += [f"eta at S_mu = {exact_str(r5.s_used)} (Theorem 1, RECONSTRUCTED: spec THM-1-*)",
+        lines += [f"eta at S_mu = {exact_str(r5.s_used)} (Theorem 1, RECONSTRUCTED: spec THM-1-*; the headline's S)",
                   table(rows, ["term", "value", "rounding", "spec"]), ""]
-    lines += _length_table("Theorem 5: fixed threshold S_mu", report.thm5, digits)
+    if report.thm5:
+        lines += _length_table("Theorem 5: fixed threshold S_mu" + ("  [reference; the headline is Theorem 6]"
+                                                                    if report.thm6 else "  [headline]"),
+                               report.thm5, digits)
     if report.thm6:
         a = report.thm6["derived"]
-        title = (f"Theorem 6: S_mu,obs = {exact_str(a.s_obs)} rounded down to the grid: "
+        title = (f"Theorem 6  [headline]: S_mu,obs = {exact_str(a.s_obs)} rounded down to the grid: "
                  f"S = {exact_str(a.s_grid)} (bin {a.bin_index} of {a.grid.bins})")
         lines += _length_table(title, {v: x.length for v, x in report.thm6.items()}, digits)
         for v, x in report.thm6.items():
-            tot = "n/a" if x.eps_total is None else decimal_up(x.eps_total, 4)
-            lines.append(f"  {v}: protocol security M * max(eps achieved, eps_EA) <= {tot}  (THM-6)")
+            verdict = "meets" if x.meets_claim else "MISSES"
+            lines.append(f"  {v}: protocol-level eps = M x max(worst-bin eps, eps_EA) <= "
+                         f"{decimal_up(x.eps_protocol, 4)}; {verdict} the claimed eps = {exact_str(i.eps)} "
+                         "(THM-6-EPS)")
         lines.append("")
     if report.preset:
-        lines.append(f"Preset {report.preset}: published m = {report.m_published:,}")
+        lines.append(f"Preset {report.preset}: published m = {report.m_published:,}"
+                     + (f"  (for the paper's parameters; yours differ in: {', '.join(report.overridden)})"
+                        if report.overridden else ""))
         for v, s in report.spreads.items():
             inside = "inside" if s.published_inside else "OUTSIDE"
             lines.append(f"  {v:10s}: m ranges {s.m_min:,} .. {s.m_max:,} over {s.combos} combinations "
                          f"of unpublished values (published m is {inside})")
-        lines.append("  (unpublished: eps_s, eps_EA, the grid (M, S_max), the unrounded S_mu,obs; see --json)")
+        lines.append(f"  (varied: {', '.join(report.spreads['derived'].varied) or 'nothing: all overridden'}; "
+                     "see --json)")
         lines.append("")
         lines += _locality_lines()
     if inverse:
-        lines.append(f"To reach m = {inverse['m_target']} (derived variant, other inputs fixed):")
+        lines.append(f"To reach m = {inverse['m_target']} ({inverse['theorem']}, other inputs fixed):")
         lines.append(f"  n >= {inverse['min_n']};  S_mu >= {inverse['min_S_mu']};  mu <= {inverse['max_mu']}")
         lines.append("")
-    for v in VARIANTS:
-        h = report.headline(v)
-        if h.note:
-            lines.append(h.note)
+    for note in report.notes:
+        lines.append(f"NOTE: {note}")
+    for w in report.warnings():
+        lines.append(w)
     return "\n".join(lines).rstrip() + "\n"
 
 

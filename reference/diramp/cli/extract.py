@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from pathlib import Path
 from typing import Any
 
+from diramp.cli._args import integer, seconds
 from diramp.cli._format import dump_json
 
 DESCRIPTION = """\
@@ -27,10 +29,12 @@ Swapping x and y gives a different function: keep the order.
 Files (DEF-PACKED-FILE): bits packed MSB-first within each byte (numpy.packbits
 default): bit k is bit 7 - k%8 of byte k//8 (CONV-BITORDER), behind a 64-byte
 header holding the magic "DIRAMPBF", format version, bit order, bit length and
-the payload's SHA-256 (checked before any work).  A raw packed .bin without a
-header is accepted with its bit length given by --x-bits / --y-bits (no
-checksum then).  K is written in the same format, mode 0600, atomically:
-after any error no output file exists.  K is a secret: its bits are never printed.
+a digest of the payload and header (checked before any work).  A raw packed
+.bin without a header is accepted with its bit length given by --x-bits /
+--y-bits (no checksum then).  --x-trials reads AB straight from a trial file.
+K is written in the same format, mode 0600, only when the extraction has
+succeeded, never over an input.  K is a secret: neither its bits nor any
+digest of it are printed (--receipt writes the digests to an owner-only file).
 
 Exactness (REQ-FLOAT-MARGIN): the fast path is a blocked float64 FFT; every
 block's worst distance to an integer is checked against 0.25 (the a priori
@@ -43,6 +47,7 @@ examples:
   diramp extract --x ab.dbits --y z.dbits --m 20431465 --out k.dbits
   diramp extract --x ab.bin --x-bits 2684354560 --y z.bin --y-bits 2684354560 --m 20431465 --out k.dbits
   diramp extract --x ab.dbits --y z.dbits --m 1000 --out k.dbits --method reference --json
+  diramp extract --x-trials run.trials --y z.dbits --m 457108 --out k.dbits   # AB from a trial file
   diramp extract ... --lean            peak memory under 1 GiB at paper scale (slower)
   diramp extract ... --scheduler tcp://sched:8786    on a Dask cluster (inputs on shared storage)
   diramp extract ... --scheduler local --workers 2   on a local Dask cluster of 2 processes
@@ -50,6 +55,21 @@ examples:
 methods: auto (default: float FFT + exact fallback), fft (refuse on unsafe rounding),
 exact (big-integer products, slow), reference (O(N m) integer loop, small N only).
 """
+
+
+#: REQ-BAD-INPUT: accepted forms of a Dask scheduler address.
+_ADDRESS = re.compile(r"^(?:(?:tcp|tls|ws|wss|ucx|inproc)://)?[A-Za-z0-9_.\-\[\]:]{1,253}:(\d{1,5})$")
+
+
+def _scheduler(text: str) -> str:
+    if text == "local":
+        return text
+    m = _ADDRESS.match(text.strip())
+    if not m or not 0 < int(m.group(1)) < 65536:
+        raise argparse.ArgumentTypeError(
+            f"--scheduler: not a Dask scheduler address (got {text[:60]!r}); write tcp://HOST:PORT "
+            "(e.g. tcp://10.0.0.5:8786) or 'local'")
+    return text.strip()
 
 
 def register(sub: Any) -> None:
@@ -61,12 +81,17 @@ def register(sub: Any) -> None:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--x", required=True, type=Path, help="first input: AB (device outputs)")
+    xs = p.add_mutually_exclusive_group(required=True)
+    xs.add_argument("--x", type=Path, help="first input: AB (device outputs), a packed bit file")
+    xs.add_argument("--x-trials", dest="x_trials", type=Path,
+                    help="first input: AB read directly from a trial file (CONV-AB-INTERLEAVE), no copy made")
     p.add_argument("--y", required=True, type=Path, help="second input: Z (SV seed)")
-    p.add_argument("--m", required=True, type=int, help="output bits, 1 <= m <= N")
+    p.add_argument("--m", required=True, type=integer("--m", 1), help="output bits, 1 <= m <= N")
     p.add_argument("--out", required=True, type=Path, help="output K (packed bit file, mode 0600)")
-    p.add_argument("--x-bits", type=int, help="bit length of a raw headerless --x file")
-    p.add_argument("--y-bits", type=int, help="bit length of a raw headerless --y file")
+    p.add_argument("--x-bits", type=integer("--x-bits", 0), help="bit length of a raw headerless --x file")
+    p.add_argument("--y-bits", type=integer("--y-bits", 0),
+                   help="bit length of a raw headerless --y file (with --x-trials: use the first 2n bits of Z "
+                   "if it is longer)")
     p.add_argument(
         "--method",
         choices=("auto", "fft", "exact", "reference"),
@@ -74,14 +99,19 @@ def register(sub: Any) -> None:
         help="computation method (default auto)",
     )
     p.add_argument("--lean", action="store_true", help="memory-lean mode (<= 1 GiB, slower)")
-    p.add_argument("--workers", type=int, help="threads (default 2, 1 with --lean); with --scheduler local: "
-                   "Dask worker processes (default 2)")
-    p.add_argument("--scheduler", metavar="ADDRESS",
+    p.add_argument("--workers", type=integer("--workers", 1, 256),
+                   help="threads (default 2, 1 with --lean); with --scheduler local: Dask worker processes "
+                   "(default 2)")
+    p.add_argument("--scheduler", metavar="ADDRESS", type=_scheduler,
                    help="run on Dask (spec/distributed.md): a scheduler address (tcp://host:8786; inputs on "
                    "storage all workers see at the same path), or 'local' for a local cluster of --workers "
                    "processes; needs pip install 'diramp[dask]'")
-    p.add_argument("--scheduler-timeout", type=float, default=30.0, metavar="SECONDS",
+    p.add_argument("--scheduler-timeout", type=seconds("--scheduler-timeout", 0.1, 3600), default=30.0,
+                   metavar="SECONDS",
                    help="seconds to wait for the Dask scheduler and its first worker (default 30)")
+    p.add_argument("--receipt", type=Path,
+                   help="also write an owner-only receipt (mode 0600) with the SHA-256 of the inputs and of K")
+    p.add_argument("--force", action="store_true", help="replace an existing --out (only if the extraction succeeds)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar (default: only on a terminal)")
@@ -89,32 +119,50 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the extractor and print the report (never K's bits)."""
+    """Run the extractor and print the report (never K's bits, nor any digest of K)."""
+    from diramp.certificate import pretty_json
     from diramp.errors import InputError
     from diramp.extractor import extract_files, extract_loop
+    from diramp.outputs import Transaction, describe
 
-    if args.workers is not None and args.workers < 1:
-        raise InputError("--workers", "must be >= 1", f"got {args.workers}")
-    if args.out.resolve() in (args.x.resolve(), args.y.resolve()):
-        raise InputError("--out", "must differ from the inputs", str(args.out), "choose a new path")
-    if args.scheduler is not None:
-        from diramp.distributed import extract_distributed
+    x_in = args.x if args.x is not None else args.x_trials
+    if args.x_trials is not None and (args.x_bits is not None or args.scheduler is not None):
+        raise InputError("--x-trials", "cannot be combined with --x-bits or --scheduler", "",
+                         "write AB with `diramp import`-style tools first, or drop the option")
+    if args.scheduler is not None and args.method == "reference":
+        raise InputError("--method", "reference is not distributed", "", "use auto, fft or exact with --scheduler")
+    with Transaction(force=args.force, inputs=[x_in, args.y]) as tx:
+        tx.output(args.out, "secret", "K")
+        if args.receipt is not None:
+            tx.output(args.receipt, "secret", "receipt")
+        if args.x_trials is not None:
+            from diramp.protocol import extract_trials
 
-        if args.method == "reference":
-            raise InputError("--method", "reference is not distributed", "", "use auto, fft or exact with --scheduler")
-        rep = extract_distributed(
-            args.x, args.y, args.m, args.out, scheduler=None if args.scheduler == "local" else args.scheduler,
-            workers=args.workers, method=args.method, lean=args.lean, x_nbits=args.x_bits,
-            y_nbits=args.y_bits, show_progress=args.progress, timeout=args.scheduler_timeout,
-        )
-    else:
-        rep = extract_files(
-            args.x, args.y, args.m, args.out,
-            method="auto" if args.method == "reference" else args.method,
-            lean=args.lean, x_nbits=args.x_bits, y_nbits=args.y_bits, workers=args.workers,
-            show_progress=args.progress,
-            reference=extract_loop if args.method == "reference" else None,
-        )
+            rep = extract_trials(args.x_trials, args.y, args.m, args.out, method="auto" if args.method == "reference"
+                                 else args.method, lean=args.lean, y_nbits=args.y_bits, workers=args.workers,
+                                 show_progress=args.progress,
+                                 reference=extract_loop if args.method == "reference" else None)
+        elif args.scheduler is not None:
+            from diramp.distributed import extract_distributed
+
+            rep = extract_distributed(
+                args.x, args.y, args.m, args.out, scheduler=None if args.scheduler == "local" else args.scheduler,
+                workers=args.workers, method=args.method, lean=args.lean, x_nbits=args.x_bits,
+                y_nbits=args.y_bits, show_progress=args.progress, timeout=args.scheduler_timeout,
+            )
+        else:
+            rep = extract_files(
+                args.x, args.y, args.m, args.out,
+                method="auto" if args.method == "reference" else args.method,
+                lean=args.lean, x_nbits=args.x_bits, y_nbits=args.y_bits, workers=args.workers,
+                show_progress=args.progress,
+                reference=extract_loop if args.method == "reference" else None,
+            )
+        if args.receipt is not None:
+            rec = {"kind": "diramp-extract-receipt", "warning": "SECRET: holds a digest of K; keep it owner-only",
+                   **{k: rep.extra[k] for k in ("x_sha256", "y_sha256", "out_sha256") if k in rep.extra}}
+            with tx.open(args.receipt) as f:
+                f.write(pretty_json(rec).encode("utf-8"))
     out: dict[str, Any] = {
         "N": rep.N,
         "m": rep.m,
@@ -129,12 +177,10 @@ def run(args: argparse.Namespace) -> int:
         "block": rep.B,
         "tasks": rep.tasks,
         "workers": rep.workers,
-        "x": str(args.x),
+        "x": str(x_in),
         "y": str(args.y),
         "out": str(args.out),
-        "x_sha256": rep.extra["x_sha256"],
-        "y_sha256": rep.extra["y_sha256"],
-        "out_sha256": rep.extra["out_sha256"],
+        "written": describe(tx.published),
     }
     if "engine" in rep.extra:  # --scheduler (spec/distributed.md)
         out["engine"] = rep.extra["engine"]

@@ -35,23 +35,31 @@ def register(sub: Any) -> None:
                        description=DESCRIPTION, epilog=EXAMPLES + "known presets: " + ", ".join(PRESETS),
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("preset", metavar="PRESET", help="published parameter set: " + ", ".join(PRESETS))
-    p.add_argument("--out", type=Path, required=True, help="output directory (created if missing)")
-    p.add_argument("--no-figures", action="store_true", help="skip the figures (report only, a few seconds)")
+    p.add_argument("--out", type=Path, required=True,
+                   help="output directory (created if missing; its parent must exist)")
+    p.add_argument("--no-figures", action="store_true",
+                   help="skip the figures (report only, a few seconds; without matplotlib they are skipped anyway)")
+    p.add_argument("--force", action="store_true",
+                   help="replace existing report and figure files (only if the whole reproduction succeeds)")
     p.add_argument("--json", action="store_true", help="print report.json to stdout instead of the summary")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from diramp.outputs import Transaction, describe
     from diramp.reproduce import check_preset, reproduce
 
     check_preset(args.preset)
-    rep = reproduce(args.preset, args.out, figures=not args.no_figures)
+    with Transaction(force=args.force) as tx:
+        rep = reproduce(args.preset, args.out, figures=not args.no_figures)
     if args.json:
         sys.stdout.write((args.out / "report.json").read_text("utf-8"))
         return 0
+    if rep.extra.get("figures_note"):
+        print(f"diramp reproduce: {rep.extra['figures_note']}", file=sys.stderr)
     rows = [[r.key, r.status, r.paper if len(r.paper) <= 36 else r.paper[:35] + "…",
              r.ours if len(r.ours) <= 48 else r.ours[:47] + "…"] for r in rep.rows]
     print(f"diramp reproduce {rep.preset}: " + ", ".join(f"{v} {k}" for k, v in rep.summary().items()))
     print(table(rows, ["row", "status", "paper", "ours"]))
-    print("wrote: " + ", ".join(str(p) for p in rep.files))
+    print("wrote: " + "; ".join(describe(tx.published)))
     return 0

@@ -13,6 +13,7 @@ import sys
 import time
 from typing import Any
 
+from diramp.cli._args import nonempty, seconds
 from diramp.errors import InputError
 
 
@@ -31,22 +32,42 @@ def register(subparsers: Any) -> None:
         ),
     )
     sub = p.add_subparsers(dest="vectors_command", metavar="ACTION")
-    g = sub.add_parser("generate", help="write the vector files (byte-for-byte reproducible)")
+    g = sub.add_parser("generate", help="write the vector files (byte-for-byte reproducible)",
+                       description="Rebuild the vector files deterministically from independent methods "
+                       "(REQ-VECTOR-INDEPENDENT) into --out (created if missing); existing files are replaced only "
+                       "with --force, and only when every file was built.",
+                       epilog="example: diramp vectors generate --out /tmp/vectors && "
+                       "diff -r /tmp/vectors spec/vectors")
     g.add_argument("--out", default="spec/vectors", metavar="DIR", help="output directory (default spec/vectors)")
     g.add_argument("--component", action="append", choices=COMPONENTS, default=None,
                    help="only this component (repeatable)")
+    g.add_argument("--force", action="store_true",
+                   help="replace existing vector files (e.g. regenerating spec/vectors; only if all are built)")
     g.set_defaults(func=_generate)
-    v = sub.add_parser("verify", help="check an implementation against the vector files")
+    v = sub.add_parser("verify", help="check an implementation against the vector files",
+                       description="Run every test of the vector files through diramp (default) or an external "
+                       "implementation (--impl CMD, the JSON-lines protocol of docs/vectors.md) and compare the "
+                       "answers.  Fails closed (REQ-VECTOR-FAIL-CLOSED): OK needs at least one valid test answered "
+                       "correctly and no failure; an implementation that exits, hangs past --timeout or errors on "
+                       "everything fails, and its process is ended when verification ends.  Exit 0 OK, 1 failed.",
+                       epilog="examples:\n  diramp vectors verify\n  diramp vectors verify --impl ./my-impl "
+                       "--component extractor\n  diramp vectors verify --impl 'python impl.py' --json",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     v.add_argument("--dir", default="spec/vectors", metavar="DIR", help="vector directory (default spec/vectors)")
-    v.add_argument("--impl", default=None, metavar="CMD",
-                   help="external implementation: a command reading JSON requests on stdin (docs/vectors.md)")
+    v.add_argument("--impl", default=None, metavar="CMD", type=nonempty("--impl"),
+                   help="external implementation: a command reading JSON requests on stdin (docs/vectors.md); "
+                   "omit it to verify diramp itself")
+    v.add_argument("--timeout", type=seconds("--timeout", 0.1, 3600), default=60.0, metavar="SECONDS",
+                   help="seconds the implementation may take for one answer before it counts as dead (default 60)")
     v.add_argument("--component", action="append", choices=COMPONENTS, default=None,
                    help="only this component (repeatable)")
     v.add_argument("--acceptable-flag", action="append", default=[], metavar="FLAG",
                    help="count mismatches of tests with this flag as acceptable (e.g. ReconstructedEta)")
     v.add_argument("--json", action="store_true", help="print the report as JSON")
     v.set_defaults(func=_verify)
-    s = sub.add_parser("serve", help="answer protocol requests on stdin with diramp (an example implementation)")
+    s = sub.add_parser("serve", help="answer protocol requests on stdin with diramp (an example implementation)",
+                       description="Answer DEF-VECTORS requests, one JSON object per line on stdin, with one JSON "
+                       "response per line on stdout (docs/vectors.md); a malformed request gets an error response.")
     s.set_defaults(func=_serve)
     p.set_defaults(func=lambda args: _usage(p))
 
@@ -57,38 +78,41 @@ def _usage(p: argparse.ArgumentParser) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
+    from diramp.outputs import Transaction
     from diramp.vectors.generate import generate
 
     t = time.perf_counter()
-    written = generate(args.out, args.component)
+    with Transaction(force=args.force):
+        written = generate(args.out, args.component)
     for name, path in written.items():
-        print(f"{name:16s} {path}")
+        print(f"{name:16s} {path} (mode 0644, public test data)")
     print(f"generated in {time.perf_counter() - t:.1f} s")
     return 0
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from diramp.vectors.verify import verify_dir
+    from diramp.vectors.verify import overall_ok, verify_dir
 
     t = time.perf_counter()
-    reports = verify_dir(args.dir, args.impl, args.component, args.acceptable_flag)
-    seconds = time.perf_counter() - t
-    failed = sum(r.failed for r in reports)
+    reports = verify_dir(args.dir, args.impl, args.component, args.acceptable_flag, timeout=args.timeout)
+    elapsed = time.perf_counter() - t
+    ok, why = overall_ok(reports)
     if args.json:
-        print(json.dumps({"implementation": args.impl or "diramp", "seconds": round(seconds, 3),
-                          "ok": failed == 0, "components": [r.to_dict() for r in reports]}, indent=2))
+        print(json.dumps({"implementation": args.impl or "diramp", "seconds": round(elapsed, 3),
+                          "ok": ok, "verdict": why, "components": [r.to_dict() for r in reports]}, indent=2))
     else:
         print(f"implementation: {args.impl or 'diramp (in process)'}")
-        print(f"{'component':16s} {'passed':>6s} {'failed':>6s} {'skipped':>7s} {'acceptable':>10s}")
+        print(f"{'component':16s} {'passed':>6s} {'failed':>6s} {'skipped':>7s} {'acceptable':>10s} {'valid ok':>8s}")
         for r in reports:
-            print(f"{r.component:16s} {r.passed:6d} {r.failed:6d} {r.skipped:7d} {r.acceptable:10d}")
+            print(f"{r.component:16s} {r.passed:6d} {r.failed:6d} {r.skipped:7d} {r.acceptable:10d} "
+                  f"{r.valid_passed:8d}")
         for r in reports:
             for f in r.failures:
                 print(f"FAIL {r.component} tcId {f.tcId} ({f.comment}; {f.result}): {f.reason}")
                 print(f"  expected: {_short(f.expected)}")
                 print(f"  got:      {_short(f.got)}")
-        print(f"{'OK' if failed == 0 else 'FAILED'} in {seconds:.1f} s")
-    return 0 if failed == 0 else 1
+        print(f"{'OK' if ok else 'FAILED'}: {why} ({elapsed:.1f} s)")
+    return 0 if ok else 1
 
 
 def _short(v: Any) -> str:

@@ -34,8 +34,9 @@ import numpy as np
 import numpy.typing as npt
 
 from diramp.errors import CheckFailed, InputError
-from diramp.extractor.packed import IO_CHUNK_BYTES, Bits, payload_bytes
+from diramp.extractor.packed import IO_CHUNK_BYTES, Bits, header_prefix, payload_bytes
 from diramp.extractor.stream import open_bits
+from diramp.inputs import opened
 
 #: DEF-DIST-CHECKSUM-TABLE: default granule size G in bytes (1 MiB = 2^23 bits).
 DEFAULT_GRANULE = 1 << 20
@@ -130,7 +131,7 @@ def compute_table(
         st = os.stat(path)
         S = payload_bytes(r.nbits)
         whole, payload = hashlib.sha256(), hashlib.sha256()
-        with open(path, "rb") as f:
+        with opened(path, "bit file") as f:
             whole.update(f.read(r.offset))  # the header (empty for a raw .bin)
         step = max(granule, (IO_CHUNK_BYTES // granule) * granule)
         digests: list[bytes] = []
@@ -144,10 +145,14 @@ def compute_table(
                 digests.append(hashlib.sha256(mv[i : i + granule]).digest())
             pos += len(data)
         header_sha = r.header.sha256 if r.header is not None else None
-        if header_sha is not None and payload.digest() != header_sha:
+        content = payload.copy()
+        if header_sha is not None:
+            content.update(header_prefix(r.nbits))  # DEF-PACKED-FILE: the digest covers the header fields too
+        if header_sha is not None and content.digest() != header_sha:
             raise CheckFailed(
-                f"{path}: payload SHA-256 mismatch (header {header_sha.hex()}, payload "
-                f"{payload.hexdigest()}); the file is corrupt: regenerate or re-copy it"
+                f"{path}: digest mismatch (header {header_sha.hex()[:16]}..., content "
+                f"{content.hexdigest()[:16]}...); the file is corrupt or its header was edited: "
+                "regenerate or re-copy it"
             )
         if r.nbits % 8 and S:
             last = r.read_bytes(S - 1, S)[0]

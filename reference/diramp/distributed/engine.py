@@ -31,7 +31,7 @@ from diramp.distributed.tasks import (
     xor_partials,
 )
 from diramp.errors import CheckFailed, DirampError, InputError
-from diramp.extractor.packed import PackedBitReader, PackedBitWriter
+from diramp.extractor.packed import PackedBitWriter
 from diramp.extractor.reference import check_lengths
 from diramp.extractor.stream import ExtractReport, extract_files, plan_for
 from diramp.extractor.tasks import METHODS, Plan
@@ -85,13 +85,13 @@ def _connect(scheduler: str | None, workers: int, timeout: float, memory_limit: 
         return Client(cluster, set_as_default=False), cluster
     try:
         client = Client(scheduler, timeout=timeout, set_as_default=False)
-    except (OSError, TimeoutError) as exc:
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:
         raise InputError(
             "--scheduler",
             f"no Dask scheduler answered at {scheduler} within {timeout:g} s",
             f"{type(exc).__name__}: {exc}",
             "start one with `dask scheduler` (and workers with `dask worker ADDRESS`), check the address, "
-            "port and firewall, or drop --scheduler and pass --workers K for a local cluster",
+            "port and firewall, or use --scheduler local --workers K for a local cluster of K processes",
         ) from None
     try:
         client.wait_for_workers(1, timeout=timeout)
@@ -156,8 +156,6 @@ def extract_distributed(
         raise InputError("window", "must be >= 1", f"got {window}")
     reduction_tree(2, fan_in)  # validates fan_in
     out = Path(out_path)
-    if out.resolve() in (Path(x_path).resolve(), Path(y_path).resolve()):
-        raise InputError("--out", "must differ from the inputs", str(out), "choose a new path")
     if not dask_available():
         if scheduler is not None:
             raise InputError("--scheduler", "dask.distributed is not installed", "", INSTALL_HINT)
@@ -188,9 +186,8 @@ def extract_distributed(
         client.close()
         if cluster is not None:
             cluster.close()
-    with PackedBitReader(out) as kr:
-        kr.verify()
-        out_sha = kr.file_sha256
+    out_sha = None
+    rep.extra["out_digest"] = w.sha256.hex() if w.sha256 is not None else None
     rep.seconds = time.perf_counter() - t0
     rep.extra.update({
         "engine": "dask",

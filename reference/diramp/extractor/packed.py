@@ -8,16 +8,19 @@ Layout (all integers little-endian), see spec/extractor.md DEF-PACKED-FILE::
 
     offset size field
     0      8    magic  b"DIRAMPBF"
-    8      2    format version (1)
+    8      2    format version (2)
     10     1    bit order (0 = MSB-first within each byte)
     11     5    reserved, zero
     16     8    bit length n
-    24     32   SHA-256 of the payload bytes
+    24     32   digest: SHA-256 of the payload bytes followed by header bytes 0..23
     56     8    reserved, zero
     64     ...  payload: ceil(n / 8) bytes; unused low bits of the last byte are zero
 
-Raw packed ``.bin`` files (no header) are read with an explicit bit length via
-:meth:`PackedBitReader.open_raw`; they carry no checksum.
+The digest covers the payload and every header field before it (the bit length
+included: in version 1 an edit of n that kept ceil(n/8) turned zero pad bits into
+data unnoticed); the reserved bytes must be zero.  Raw packed ``.bin`` files (no
+header) are read with an explicit bit length via :meth:`PackedBitReader.open_raw`;
+they carry no checksum.
 
 Readers and writers never hold more than one block in memory, so memory use is
 independent of the bit length.
@@ -49,7 +52,7 @@ from diramp.atomic import atomic_open
 from diramp.errors import CheckFailed, InputError
 
 MAGIC = b"DIRAMPBF"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 BITORDER_MSB_FIRST = 0
 HEADER_SIZE = 64
 _HEADER = struct.Struct("<8sHB5sQ32s8s")
@@ -70,11 +73,29 @@ class PackedHeader:
     version: int = FORMAT_VERSION
     bitorder: int = BITORDER_MSB_FIRST
 
+    def prefix(self) -> bytes:
+        """DEF-PACKED-FILE: header bytes 0..23 (magic, version, bit order, reserved, bit length), digested."""
+        return self.pack()[:24]
+
     def pack(self) -> bytes:
         """DEF-PACKED-FILE: the 64 header bytes."""
         return _HEADER.pack(
             MAGIC, self.version, self.bitorder, bytes(5), self.nbits, self.sha256, bytes(8)
         )
+
+
+def header_prefix(nbits: int) -> bytes:
+    """DEF-PACKED-FILE: the digested header bytes 0..23 of a file of ``nbits`` bits."""
+    return PackedHeader(nbits, bytes(32)).prefix()
+
+
+def packed_digest(payload: bytes, nbits: int) -> bytes:
+    """DEF-PACKED-FILE: the digest of a packed bit file: SHA-256(payload || header bytes 0..23).
+
+    >>> packed_digest(bytes([0xA0]), 3) == hashlib.sha256(bytes([0xA0]) + header_prefix(3)).digest()
+    True
+    """
+    return hashlib.sha256(payload + header_prefix(nbits)).digest()
 
 
 def payload_bytes(nbits: int) -> int:
@@ -125,7 +146,7 @@ class PackedBitWriter:
     (diramp.atomic).  Use ``mode=0o600`` for secrets such as K.
     """
 
-    def __init__(self, path: str | os.PathLike[str], mode: int = 0o644) -> None:
+    def __init__(self, path: str | os.PathLike[str], mode: int = 0o600) -> None:
         self.path = Path(path)
         self.mode = mode
         self.nbits = 0
@@ -181,6 +202,7 @@ class PackedBitWriter:
                 self._emit(np.packbits(self._carry).tobytes())  # zero pad bits, MSB-first
                 self.nbits += int(self._carry.size)
                 self._carry = np.zeros(0, dtype=np.uint8)
+            self._hash.update(header_prefix(self.nbits))
             self.sha256 = self._hash.digest()
             self._f.seek(0)
             self._f.write(PackedHeader(self.nbits, self.sha256).pack())
@@ -188,7 +210,7 @@ class PackedBitWriter:
         self._ctx.__exit__(exc_type, exc, tb)
 
 
-def write_bits(path: str | os.PathLike[str], bits: npt.ArrayLike, mode: int = 0o644) -> bytes:
+def write_bits(path: str | os.PathLike[str], bits: npt.ArrayLike, mode: int = 0o600) -> bytes:
     """DEF-PACKED-FILE: write a whole bit array atomically; return the payload SHA-256."""
     with PackedBitWriter(path, mode=mode) as w:
         w.write_bits(bits)
@@ -270,7 +292,10 @@ class PackedBitReader:
     file_sha256: str | None = None
 
     def hash(self) -> tuple[str, str]:
-        """SHA-256 hex digests of (the whole file, the payload), streamed in one pass."""
+        """SHA-256 hex digests of (the whole file, the DEF-PACKED-FILE digest), streamed in one pass.
+
+        For a raw file (no header) the second is the SHA-256 of the payload alone.
+        """
         whole, payload = hashlib.sha256(), hashlib.sha256()
         whole.update(os.pread(self._fd, self.offset, 0))
         n = payload_bytes(self.nbits)
@@ -280,6 +305,8 @@ class PackedBitReader:
             whole.update(data)
             payload.update(data)
             pos += len(data)
+        if self.header is not None:
+            payload.update(header_prefix(self.nbits))
         return whole.hexdigest(), payload.hexdigest()
 
     def verify(self) -> bytes:
@@ -292,8 +319,8 @@ class PackedBitReader:
         digest = bytes.fromhex(payload)
         if self.header is not None and digest != self.header.sha256:
             raise CheckFailed(
-                f"{self.path}: payload SHA-256 mismatch (header {self.header.sha256.hex()}, "
-                f"payload {payload}); the file is corrupt: regenerate or re-copy it"
+                f"{self.path}: digest mismatch (header {self.header.sha256.hex()[:16]}..., "
+                f"content {payload[:16]}...); the file is corrupt or its header was edited: regenerate or re-copy it"
             )
         if self.nbits % 8:
             last = self.read_bytes(payload_bytes(self.nbits) - 1, payload_bytes(self.nbits))[0]
@@ -319,6 +346,19 @@ class PackedBitReader:
         self.close()
 
 
+def file_digests(bits: npt.ArrayLike) -> tuple[str, str]:
+    """DEF-PACKED-FILE: (digest, whole-file SHA-256) of the packed bit file :func:`write_bits` makes of ``bits``.
+
+    Computed in memory, so a writer inside a transaction (REQ-OUTPUT) need not
+    read back a file that is not yet published.
+    """
+    b = check_bits(bits, "bits")
+    payload = np.packbits(b).tobytes()
+    digest = packed_digest(payload, int(b.size))
+    head = PackedHeader(int(b.size), digest).pack()
+    return digest.hex(), hashlib.sha256(head + payload).hexdigest()
+
+
 def read_bits(path: str | os.PathLike[str], verify: bool = True) -> Bits:
     """DEF-PACKED-FILE: read a whole (small) packed bit file into memory, checksum verified."""
     with PackedBitReader(path) as r:
@@ -328,27 +368,28 @@ def read_bits(path: str | os.PathLike[str], verify: bool = True) -> Bits:
 
 
 def _open_fd(path: Path) -> int:
-    try:
-        return os.open(path, os.O_RDONLY)
-    except FileNotFoundError:
-        raise InputError(str(path), "file not found", "", "check the path") from None
-    except IsADirectoryError:
-        raise InputError(str(path), "is a directory", "", "pass a file") from None
+    from diramp.inputs import open_input
+
+    return open_input(path, "bit file")
 
 
 def _parse_header(head: bytes, path: Path) -> PackedHeader:
     if len(head) < HEADER_SIZE or head[:8] != MAGIC:
         raise InputError(
             str(path),
-            "not a diramp packed bit file (bad magic or short header)",
+            "is not a diramp packed bit file (bad magic or short header)",
             "",
-            "for a raw packed .bin pass its bit length explicitly (--x-bits/--y-bits)",
+            "convert raw bits with `diramp import --bits FILE --out FILE.dbits`",
         )
-    _, version, order, _r1, nbits, sha, _r2 = _HEADER.unpack(head)
+    _, version, order, r1, nbits, sha, r2 = _HEADER.unpack(head)
     if version != FORMAT_VERSION:
         raise InputError(
-            str(path), "unsupported format version", f"got {version}, know {FORMAT_VERSION}"
+            str(path), "unsupported packed-file format version", f"got {version}, this diramp reads {FORMAT_VERSION}"
+            + ("; version 1 (diramp 0.1) did not bind the bit length to its digest" if version == 1 else ""),
+            "re-create the file from its source",
         )
+    if r1 != bytes(5) or r2 != bytes(8):
+        raise InputError(str(path), "has non-zero reserved header bytes", "", "re-create the file from its source")
     if order != BITORDER_MSB_FIRST:
         raise InputError(str(path), "unsupported bit order", f"got {order}, know 0 (MSB-first)")
     return PackedHeader(nbits=nbits, sha256=sha, version=version, bitorder=order)

@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from diramp.extractor.fft import y_spectrum
-from diramp.extractor.packed import Bits, PackedBitReader, PackedBitWriter, check_bits
+from diramp.extractor.packed import Bits, PackedBitReader, PackedBitWriter, check_bits, file_digests
 from diramp.extractor.reference import check_lengths
 from diramp.extractor.tasks import (
     DEFAULT_MAX_FFT,
@@ -233,8 +233,6 @@ def extract_files(
             )
     with PackedBitWriter(out_path, mode=0o600) as w:
         w.write_bits(bits)
-    with PackedBitReader(out_path) as kr:
-        kr.verify()
-        digests["out_sha256"] = kr.file_sha256
+    digests["out_digest"], digests["out_sha256"] = file_digests(bits)
     rep.extra.update(digests)
     return rep

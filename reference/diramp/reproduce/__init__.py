@@ -80,15 +80,39 @@ def compute(name: str) -> Reproduction:
     return Reproduction(name, tuple(rs), extra, to_json(report), assumptions)
 
 
+#: Why figures were not drawn, when matplotlib (the ``plots`` extra) is missing.
+NO_MATPLOTLIB = ("figures skipped: matplotlib is not installed; install the plots extra "
+                 "(python -m pip install 'diramp[plots]') to draw Fig. 2")
+
+
+def matplotlib_available() -> bool:
+    """Whether the ``plots`` extra (matplotlib) can be imported."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def reproduce(name: str, out: str | os.PathLike[str], figures: bool = True,
               fig2_grid: Sequence[Fraction] | None = None, fig2_mus: Sequence[Fraction] | None = None) -> Reproduction:
-    """Compute the comparison and write report.md, report.json (and Fig. 2 with ``figures``)."""
+    """Compute the comparison and write report.md, report.json (and Fig. 2 with ``figures``).
+
+    On a base install without matplotlib the report is written and the figures
+    are skipped with a note naming the extra (:data:`NO_MATPLOTLIB`).
+    """
+    from diramp.outputs import declare, output_directory
+
     check_preset(name)
-    d = Path(out)
-    if d.exists() and not d.is_dir():
-        raise InputError("--out", "must be a directory", f"{d} is a file", "choose a directory path")
+    d = output_directory(out)
+    declare(d / "report.json", "public", "report.json")
+    declare(d / "report.md", "public", "report.md")
+    skipped = ""
+    if figures and not matplotlib_available():
+        figures, skipped = False, NO_MATPLOTLIB
     rep = compute(name)
-    d.mkdir(parents=True, exist_ok=True)
+    if skipped:
+        rep.extra["figures_note"] = skipped
     fig_files: list[Path] = []
     if figures:
         from diramp.reproduce.fig2 import MUS
@@ -183,7 +207,8 @@ def to_markdown(rep: Reproduction) -> str:
                   "under depolarising noise (CONV-DEPOL), Theorem 5 derived variant; data in `fig2.json`. "
                   "The star is the paper's working point. Curves stop where no n suffices.", ""]
     else:
-        lines += ["Figures were not drawn (`--no-figures`). Fig. 4, 10 and 11 need a run's output: "
+        why = rep.extra.get("figures_note") or "Figures were not drawn (`--no-figures`)."
+        lines += [f"{why} Fig. 4, 10 and 11 need a run's output: "
                   "`diramp figures fig4|fig10|fig11 ...`.", ""]
     if figs:
         lines += ["Fig. 4 (S per block), Fig. 10 (output bits) and Fig. 11 (one-time pad) need a run's output: "

@@ -67,7 +67,7 @@ class Fig2Point:
 
 
 def _m(n: int, mu: Fraction, s: Fraction, st: Fig2Settings) -> int:
-    return theorem5(n, mu, s, st.eps, st.eps_s, st.eps_ea, st.variant).m
+    return theorem5(n, mu, s, st.eps, st.eps_s, st.eps_ea, variant=st.variant).m
 
 
 def asymptotic_rate_upper(mu: Fraction, s: Fraction) -> Fraction:
@@ -88,7 +88,7 @@ def min_n_fast(target: int, mu: Fraction, s: Fraction, st: Fig2Settings,
     >>> from fractions import Fraction as F
     >>> st = Fig2Settings(eps=F(1, 10**6), eps_s=F(1, 10**8), eps_ea=F(1, 10**6), target_m=1)
     >>> from diramp.inverse import min_n
-    >>> min_n_fast(1, F(0), F(1, 1000), st) == min_n(1, F(0), F(1, 1000), F(1, 10**6), F(1, 10**8), F(1, 10**6))
+    >>> min_n_fast(1, F(0), F(1, 1000), st) == min_n(1, mu=0, s_mu="0.001", eps="1e-6", eps_s="1e-8", eps_ea="1e-6")
     True
     """
     m = m_of_n or (lambda n: _m(n, mu, s, st))
@@ -153,7 +153,7 @@ def fig2_points(mus: Sequence[Fraction] = MUS, chsh_grid: Sequence[Fraction] = C
             if s > smax:
                 out.append(Fig2Point(mu, ch, s, None, "above the quantum maximum (CONV-SMAX)"))
                 continue
-            if cache is not None and key in cache:
+            if cache is not None and key in cache and _cached_ok(cache[key], mu, s, settings):
                 n = cache[key]
             else:
                 n = min_n_fast(settings.target_m, mu, s, settings)
@@ -164,6 +164,17 @@ def fig2_points(mus: Sequence[Fraction] = MUS, chsh_grid: Sequence[Fraction] = C
     return out
 
 
+def _cached_ok(n: object, mu: Fraction, s: Fraction, st: Fig2Settings) -> bool:
+    """A cached n is used only when it is proved again: m(n) >= target > m(n - 1) (a poisoned cache is ignored)."""
+    if n is None:
+        return False  # "no n suffices" is recomputed (cheap: the rate bound decides most of them)
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= N_CAP:
+        return False
+    return _m(n, mu, s, st) >= st.target_m and (n == 1 or _m(n - 1, mu, s, st) < st.target_m)
+
+
 def cache_key(mu: Fraction, chsh: Fraction, settings: Fig2Settings) -> str:
-    """The cache key of one point: exact mu and CHSH plus every setting."""
-    return f"{mu}|{chsh}|{settings.key()}"
+    """The cache key of one point: software version, exact mu and CHSH, and every setting."""
+    from diramp import __version__
+
+    return f"diramp {__version__}|{mu}|{chsh}|{settings.key()}"

@@ -32,6 +32,7 @@ from diramp.atomic import atomic_write_bytes, atomic_write_text
 from diramp.bell import BlockStat, Counts, block_series, chsh, s_mu
 from diramp.errors import InputError
 from diramp.exact import decimal_exact, to_fraction
+from diramp.outputs import declare, detached, output_directory
 from diramp.reproduce.fig2 import (
     MUS,
     WORKING_POINT,
@@ -42,6 +43,11 @@ from diramp.reproduce.fig2 import (
 )
 from diramp.reproduce.sheep import sheep
 
+#: Widest Fig. 10 picture (pixels) and the most pixels of any drawn picture (bounds memory).
+MAX_FIG10_WIDTH = 1 << 16
+MAX_FIG_PIXELS = 1 << 28
+#: Fig. 11 picture sides (pixels).
+FIG11_SIDE = (8, 4096)
 #: Matplotlib savefig metadata: no "Software" entry (PNG output then has no version string).
 PNG_METADATA: dict[str, str | None] = {"Software": None}
 FIGURES = ("fig2", "fig4", "fig10", "fig11")
@@ -66,10 +72,10 @@ def _figure(width: float, height: float) -> Any:
     return fig
 
 
-def _save_png(fig: Any, path: Path) -> None:
+def _save_png(fig: Any, path: Path, mode: int = 0o644) -> None:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata=PNG_METADATA)
-    atomic_write_bytes(path, buf.getvalue())
+    atomic_write_bytes(path, buf.getvalue(), mode=mode)
 
 
 def _json(obj: Any) -> str:
@@ -85,11 +91,15 @@ def _pct(mu: Fraction) -> str:
     return f"{_exact(mu * 100)} %"
 
 
-def _prepare(out: str | os.PathLike[str]) -> Path:
-    d = Path(out)
-    if d.exists() and not d.is_dir():
-        raise InputError("--out", "must be a directory", f"{d} is a file", "choose a directory path")
-    d.mkdir(parents=True, exist_ok=True)
+def _prepare(out: str | os.PathLike[str], files: Sequence[tuple[str, str]] = ()) -> Path:
+    """The output directory, and every file the figure writes declared before the work (REQ-OUTPUT).
+
+    ``files`` holds (name, kind): "public" for figures of public data, "secret"
+    (mode 0600) for anything derived from K (REQ-SECRET-FILES).
+    """
+    d = output_directory(out)
+    for name, kind in files:
+        declare(d / name, kind, name)  # type: ignore[arg-type]
     return d
 
 
@@ -119,14 +129,25 @@ def fig2_data(points: Sequence[Fig2Point], settings: Fig2Settings) -> dict[str, 
 
 
 def load_cache(path: Path) -> dict[str, int | None]:
-    """Read a Fig. 2 cache file (missing or unreadable: empty)."""
+    """Read a Fig. 2 cache file; anything missing, unreadable, oversized or of another version is dropped.
+
+    Entries are keyed by the software version (:func:`~diramp.reproduce.fig2.cache_key`)
+    and each cached n is proved again before it is used, so a stale or edited
+    cache can slow a run down but never change its output.
+    """
+    from diramp import __version__
+    from diramp.errors import DirampError
+    from diramp.inputs import read_json
+
     try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
+        data = read_json(path, "figure cache", 4 << 20)
+    except DirampError:
         return {}
     if not isinstance(data, dict):
         return {}
-    return {str(k): (v if isinstance(v, int) else None) for k, v in data.items()}
+    prefix = f"diramp {__version__}|"
+    return {k: v for k, v in data.items() if isinstance(k, str) and k.startswith(prefix)
+            and (v is None or (isinstance(v, int) and not isinstance(v, bool)))}
 
 
 def fig2(out: str | os.PathLike[str], mus: Sequence[Fraction] = MUS,
@@ -136,13 +157,14 @@ def fig2(out: str | os.PathLike[str], mus: Sequence[Fraction] = MUS,
     from diramp.reproduce.fig2 import CHSH_GRID
 
     settings = settings if settings is not None else Fig2Settings()
-    d = _prepare(out)
+    d = _prepare(out, [("fig2.json", "public")] + ([("fig2.png", "public")] if draw else []))
     grid = tuple(CHSH_GRID if chsh_grid is None else chsh_grid)
     cache_path = d / ".fig2-cache.json"
     cache = load_cache(cache_path) if use_cache else {}
     points = fig2_points(mus, grid, settings, cache)
     if use_cache:
-        atomic_write_text(cache_path, _json(dict(sorted(cache.items()))))
+        with detached():  # a cache, not an output: replaced freely, validated on every read
+            atomic_write_text(cache_path, _json(dict(sorted(cache.items()))))
     data = fig2_data(points, settings)
     written = [d / "fig2.json"]
     atomic_write_text(written[0], _json(data))
@@ -219,14 +241,10 @@ def fig4_from_certificate(path: str | os.PathLike[str], mu: Fraction | None = No
     the totals ``statistics.s_mu_obs`` and ``statistics.chsh``, and mu from
     ``precommit.parameters.mu`` unless ``mu`` is given.
     """
+    from diramp.certificate import load_certificate
+
     p = Path(path)
-    try:
-        data = json.loads(p.read_text("utf-8"))
-    except FileNotFoundError as exc:
-        raise InputError(str(p), "file not found", "", "check the path") from exc
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError(str(p), "is not a JSON certificate", str(exc),
-                         "pass a certificate (JSON) or a trial file with --trials") from exc
+    data = load_certificate(p)  # schema-checked before use
     stats = data.get("statistics") if isinstance(data, dict) else None
     blk = stats.get("blocks") if isinstance(stats, dict) else None
     if not isinstance(blk, dict) or not isinstance(blk.get("s_mu"), list) or not blk["s_mu"]:
@@ -276,7 +294,7 @@ def fig4_csv(series: Fig4Series) -> str:
 
 def fig4(series: Fig4Series, out: str | os.PathLike[str], draw: bool = True) -> list[Path]:
     """Fig. 4: write ``fig4.csv`` (per block) and ``fig4.png`` (CHSH and S_mu per block)."""
-    d = _prepare(out)
+    d = _prepare(out, [("fig4.csv", "public")] + ([("fig4.png", "public")] if draw else []))
     written = [d / "fig4.csv"]
     atomic_write_text(written[0], fig4_csv(series))
     if not draw:
@@ -312,25 +330,23 @@ def fig4(series: Fig4Series, out: str | os.PathLike[str], draw: bool = True) -> 
 # --------------------------------------------------------------------------- Fig. 10
 
 
-def _read_bits(path: str | os.PathLike[str], start: int, count: int | None) -> tuple[npt.NDArray[np.uint8], int, str]:
-    """Bits [start, start + count) of a packed bit file (DEF-PACKED-FILE or raw), its length, its digest."""
+def _read_bits(path: str | os.PathLike[str], start: int, count: int | None,
+               limit: int | None = None) -> tuple[npt.NDArray[np.uint8], int, str]:
+    """Bits [start, start + count) of a packed bit file (DEF-PACKED-FILE or raw), its length, its digest.
+
+    ``count=None`` reads to the end, at most ``limit`` bits.
+    """
     from diramp.stats.bitfile import open_bits
 
     src = open_bits(path)
-    digest = src.sha256 or _sha256_file(Path(path))
+    digest = src.sha256
     stop = src.nbits if count is None else start + count
+    if count is None and limit is not None:
+        stop = min(stop, start + limit)
     if start < 0 or stop > src.nbits:
         raise InputError(str(path), "holds too few bits", f"{src.nbits} bits, need bits {start}..{stop - 1}",
                          "use a longer K file, a smaller picture or a smaller --offset")
     return src.read(start, stop), src.nbits, digest
-
-
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 22), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def fig10_layout(nbits: int, width: int | None = None) -> tuple[int, int]:
@@ -344,9 +360,13 @@ def fig10_layout(nbits: int, width: int | None = None) -> tuple[int, int]:
     if nbits < 1:
         raise InputError("K", "holds no bits", "", "Fig. 10 needs at least one bit")
     w = width if width is not None else max(8, 8 * math.ceil(math.sqrt(nbits) / 8))
-    if w < 1:
-        raise InputError("--width", "must be >= 1", f"got {w}")
-    return w, math.ceil(nbits / w)
+    if not 1 <= w <= MAX_FIG10_WIDTH:
+        raise InputError("--width", f"must lie in [1, {MAX_FIG10_WIDTH}]", f"got {w}")
+    h = math.ceil(nbits / w)
+    if w * h > MAX_FIG_PIXELS:
+        raise InputError("--width/--max-bits", f"give a picture of {w} x {h} pixels (at most {MAX_FIG_PIXELS})",
+                         "", "choose a wider picture or show fewer bits with --max-bits")
+    return w, h
 
 
 def fig10(k_path: str | os.PathLike[str], out: str | os.PathLike[str], width: int | None = None,
@@ -354,15 +374,19 @@ def fig10(k_path: str | os.PathLike[str], out: str | os.PathLike[str], width: in
     """Fig. 10: the output bits K, one pixel each, row by row (white = 1, black = 0).
 
     Writes ``fig10.png`` (1-bit PNG; pixels after the last bit are black and
-    counted in the data file) and ``fig10.json`` (layout, counts, digest).
+    counted in the data file) and ``fig10.json`` (layout and counts).  Both
+    show K itself, so both are owner-only (mode 0600, REQ-SECRET-FILES), and
+    neither holds a digest of K.
     """
     require_matplotlib()
     from PIL import Image
 
-    d = _prepare(out)
+    d = _prepare(out, [("fig10.json", "secret"), ("fig10.png", "secret")])
     if max_bits is not None and max_bits < 1:
         raise InputError("--max-bits", "must be >= 1", f"got {max_bits}")
-    bits, total, digest = _read_bits(k_path, 0, None)
+    if width is not None and not 1 <= width <= MAX_FIG10_WIDTH:
+        raise InputError("--width", f"must lie in [1, {MAX_FIG10_WIDTH}]", f"got {width}")
+    bits, total, _digest = _read_bits(k_path, 0, None, max_bits)
     if max_bits is not None:
         bits = bits[:max_bits]
     nb = int(bits.size)
@@ -377,8 +401,8 @@ def fig10(k_path: str | os.PathLike[str], out: str | os.PathLike[str], width: in
         "figure": "Fig. 10 of Kulikov et al. (2024): output bits row by row, left to right, top to bottom",
         "pixel": "white = 1, black = 0; pixels after the last bit are black (pad)",
         "k_file": Path(k_path).name,
-        "k_payload_sha256": digest,
         "k_bits": total,
+        "secret": "this file and fig10.png show K: keep them owner-only (mode 0600), as K",
         "bits_shown": nb,
         "width": w,
         "height": h,
@@ -387,8 +411,8 @@ def fig10(k_path: str | os.PathLike[str], out: str | os.PathLike[str], width: in
         "zeros": nb - ones,
     }
     written = [d / "fig10.json", d / "fig10.png"]
-    atomic_write_text(written[0], _json(data))
-    atomic_write_bytes(written[1], buf.getvalue())
+    atomic_write_text(written[0], _json(data), mode=0o600)
+    atomic_write_bytes(written[1], buf.getvalue(), mode=0o600)
     return written
 
 
@@ -415,12 +439,20 @@ def fig11(k_path: str | os.PathLike[str], out: str | os.PathLike[str], width: in
     """Fig. 11: the synthetic sheep and the sheep one-time padded with K bits [offset, offset + w h).
 
     Writes ``fig11.png`` (the two pictures) and ``fig11.json`` (image, pad and
-    padded image as packed hex, MSB-first, row by row, with digests).  A one-time
-    pad uses each key bit once: bits used here must not be used for anything else.
+    padded image as packed hex, MSB-first, row by row).  The pad is K and the
+    picture is known, so both files are owner-only (mode 0600, REQ-SECRET-FILES).
+    A one-time pad uses each key bit once: bits used here must not be used for
+    anything else.
     """
-    d = _prepare(out)
+    lo_side, hi_side = FIG11_SIDE
+    for name, v in (("--width", width), ("--height", height)):
+        if not lo_side <= v <= hi_side:
+            raise InputError(name, f"must lie in [{lo_side}, {hi_side}] pixels", f"got {v}")
+    if offset < 0:
+        raise InputError("--offset", "must be >= 0", f"got {offset}")
+    d = _prepare(out, [("fig11.json", "secret"), ("fig11.png", "secret")])
     img = sheep(width, height)
-    pad, total, digest = _read_bits(k_path, offset, img.size)
+    pad, total, _digest = _read_bits(k_path, offset, img.size)
     padded = one_time_pad(img, pad)
     assert (one_time_pad(padded, pad) == img).all()
 
@@ -434,8 +466,8 @@ def fig11(k_path: str | os.PathLike[str], out: str | os.PathLike[str], width: in
         "width": width,
         "height": height,
         "k_file": Path(k_path).name,
-        "k_payload_sha256": digest,
         "k_bits": total,
+        "secret": "pad_hex is K and the padded image reveals K: keep this file and fig11.png owner-only",
         "pad_bits": {"offset": offset, "count": int(img.size)},
         "image_hex": packed(img),
         "pad_hex": packed(pad),
@@ -445,7 +477,7 @@ def fig11(k_path: str | os.PathLike[str], out: str | os.PathLike[str], width: in
         "decrypts": True,
     }
     written = [d / "fig11.json", d / "fig11.png"]
-    atomic_write_text(written[0], _json(data))
+    atomic_write_text(written[0], _json(data), mode=0o600)
     fig = _figure(8, 3.6)
     for i, (a, title) in enumerate(((img, "sheep"), (padded, f"one-time padded with K bits {offset}.."
                                                              f"{offset + img.size - 1}"))):
@@ -456,7 +488,7 @@ def fig11(k_path: str | os.PathLike[str], out: str | os.PathLike[str], width: in
         ax.set_yticks([])
     fig.suptitle("Fig. 11 (reproduced): sheep and one-time padded sheep", fontsize=10)
     fig.tight_layout()
-    _save_png(fig, written[1])
+    _save_png(fig, written[1], mode=0o600)
     return written
 
 

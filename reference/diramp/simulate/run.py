@@ -18,6 +18,7 @@ import numpy as np
 
 from diramp.bell import Counts, chsh, s_mu
 from diramp.errors import InputError
+from diramp.exact import exact_value
 from diramp.simulate.devices import (
     LocalDevice,
     QuantumDevice,
@@ -142,6 +143,7 @@ def simulate(
     out_z: str | os.PathLike[str] | None = None,
     d: int | None = None,
     source: str = "honest",
+    delta: Fraction | str | None = None,
     device: str = "quantum",
     chsh_target: Fraction | str = "2.271",
     readout_error: tuple[Fraction | str, Fraction | str] = (Fraction(0), Fraction(0)),
@@ -150,14 +152,21 @@ def simulate(
 ) -> SimulationReport:
     """Box I steps 1 and 3(a), simulated end to end: write the trial file and Z.
 
-    ``d`` defaults to 2n (Theorem 5 uses |Z| = |AB| = 2n).  Both files are
-    written atomically.  ``on_progress(k)`` is called after every k trials
+    ``d`` defaults to 2n (Theorem 5 uses |Z| = |AB| = 2n).  ``mu`` is the bias
+    the protocol assumes; ``delta`` the honest or correlated source's true bias
+    P(1) - 1/2 (default mu, |delta| <= mu).  Both files are written atomically,
+    owner-only (they hold the device outputs and the seed; REQ-SECRET-FILES).
+    ``on_progress(k)`` is called after every k trials
     (and every k bits of Z, counted as k / 2 trials).
     """
     m = check_mu(mu)
+    from diramp.trials.format import MAX_TRIALS
+
+    if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= MAX_TRIALS:
+        raise InputError("n", f"must be an integer in [0, {MAX_TRIALS}] (DEF-TRIAL-FILE)", f"got {n!r}")
     if chunk <= 0 or chunk % 8:
         raise InputError("chunk", "must be a positive multiple of 8", f"got {chunk}")
-    src = make_source(source, m, seed)
+    src = make_source(source, m, seed, delta=None if delta is None else exact_value(delta, "delta"))
     dev = make_device(
         device,
         mu=m,
@@ -186,7 +195,7 @@ def simulate(
                     on_progress(8 * c.size // 2)
                 yield c
 
-        z_hash = write_packed_bits(out_z, counted(draw_z(src, dd)), dd).hex()
+        z_hash = write_packed_bits(out_z, counted(draw_z(src, dd)), dd, mode=0o600).hex()
     p_xy = src.pair_probs()
     model = dev.conditional()
     return SimulationReport(

@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from diramp.errors import InputError
+from diramp.exact import exact_value
 from diramp.sv import HALF, check_mu
 
 U8 = npt.NDArray[np.uint8]
@@ -102,7 +103,7 @@ class SVSource:
 
     def _check_delta(self, delta: Fraction | None) -> Fraction:
         """The lean delta of P(1) = 1/2 + delta: default mu, and |delta| <= mu (DEF-SV)."""
-        d = self.mu if delta is None else Fraction(delta)
+        d = self.mu if delta is None else exact_value(delta, "delta")
         if abs(d) > self.mu:
             raise InputError("delta", f"must satisfy |delta| <= mu = {self.mu}", f"got {d}")
         return d
@@ -261,8 +262,17 @@ SOURCES: dict[str, type[SVSource]] = {
 }
 
 
-def make_source(name: str, mu: Fraction | str, seed: int) -> SVSource:
-    """DEF-SIM-SOURCE: a source by name ("honest", "adversarial", "correlated"), stream 0."""
+def make_source(name: str, mu: Fraction | str, seed: int, delta: Fraction | None = None) -> SVSource:
+    """DEF-SIM-SOURCE: a source by name ("honest", "adversarial", "correlated"), stream 0.
+
+    ``delta`` is the true bias P(1) - 1/2 of the honest and correlated sources
+    (default mu; |delta| <= mu); the adversarial source has none.
+    """
     if name not in SOURCES:
         raise InputError("source", f"must be one of {', '.join(SOURCES)}", f"got {name!r}")
+    if delta is not None:
+        if name == "adversarial":
+            raise InputError("--source-bias", "does not apply to the adversarial source", "",
+                             "its bias follows the previous bit (DEF-SIM-SOURCE)")
+        return SOURCES[name](mu, seed, delta=delta)  # type: ignore[call-arg]
     return SOURCES[name](mu, seed)

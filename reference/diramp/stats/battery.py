@@ -33,6 +33,10 @@ from diramp.stats.bitfile import BitSource
 from diramp.stats.result import ALPHA, Status, TestResult
 from diramp.stats.sp800_22 import TEST_NAMES, TESTS, igamc
 
+#: Shortest stream accepted (bits): below it most SP 800-22 tests cannot run.
+MIN_STREAM_BITS = 1000
+#: Most streams accepted (bounds the run time).
+MAX_STREAMS = 4096
 #: Section 4.2.2: the uniformity check needs at least 55 sequences.
 MIN_STREAMS_UNIFORMITY = 55
 #: Section 4.2.2: P-values are uniform when P-value_T >= 0.0001.
@@ -201,10 +205,30 @@ class BatteryReport:
         """Expected number of sub-tests outside their proportion range under H0."""
         return sum(chance_out_of_range(s.streams, self.alpha) for s in self.subtests)
 
+    def verdict(self) -> Verdict:
+        """REQ-STATS-VERDICT: pass, fail or inconclusive, with the reason."""
+        subs = self.subtests
+        skipped = sum(not t.subtests for t in self.tests)
+        if len(subs) < MIN_SUBTESTS or 2 * skipped > len(self.tests):
+            return Verdict("inconclusive", f"{len(subs)} sub-tests ran, {skipped} of {len(self.tests)} tests were "
+                           "skipped (input too short for them): the battery cannot tell")
+        out = sum(not s.in_range for s in subs)
+        k_max = out_of_range_quantile([chance_out_of_range(s.streams, self.alpha) for s in subs])
+        bad_uniform = [f"{s.test}{'/' + s.label if s.label else ''}" for s in subs
+                       if s.uniformity is not None and s.uniformity < UNIFORMITY_THRESHOLD]
+        if out > k_max:
+            return Verdict("fail", f"{out} of {len(subs)} sub-tests are below their proportion range; a perfect "
+                           f"source exceeds {k_max} with probability below {1 - VERDICT_QUANTILE:.1%}")
+        if bad_uniform:
+            return Verdict("fail", f"P-values not uniform (section 4.2.2) in {', '.join(bad_uniform[:5])}")
+        return Verdict("pass", f"{out} of {len(subs)} sub-tests below their range, within the {k_max} a perfect "
+                       f"source stays within with probability {VERDICT_QUANTILE:.1%}")
+
     def to_json(self) -> dict[str, Any]:
         subs = self.subtests
         return {
             "standard": "NIST SP 800-22 rev1a (diramp implementation)",
+            "overall": self.verdict().to_json(),
             "nbits": self.nbits, "stream_bits": self.stream_bits, "streams": self.n_streams,
             "dropped_bits": self.dropped_bits, "alpha": self.alpha,
             "subtests": len(subs),
@@ -213,6 +237,55 @@ class BatteryReport:
             "uniformity_applicable": self.n_streams >= MIN_STREAMS_UNIFORMITY,
             "tests": [t.to_json() for t in self.tests],
         }
+
+
+#: REQ-STATS-VERDICT: the battery fails when the number of sub-tests outside their proportion range exceeds this
+#: quantile of its distribution for a perfect source.
+VERDICT_QUANTILE = 0.999
+#: REQ-STATS-VERDICT: fewer sub-tests than this (or more than half of the tests skipped) cannot tell.
+MIN_SUBTESTS = 10
+
+
+def out_of_range_quantile(qs: Sequence[float], level: float = VERDICT_QUANTILE) -> int:
+    """Smallest k with P(X <= k) >= level, X the number of sub-tests out of range under H0.
+
+    X is taken as a sum of independent Bernoulli(q_i) (Poisson-binomial, exact DP);
+    sub-tests of one stream are not independent, so this is an approximation,
+    stated in the report.
+
+    >>> out_of_range_quantile([0.0153] * 190)  # mean 2.9: P(X >= 10) ~ 1e-3 (Poisson by hand: 8e-4)
+    9
+    """
+    dist = [1.0]
+    for q in qs:
+        nxt = [0.0] * (len(dist) + 1)
+        for k, pk in enumerate(dist):
+            nxt[k] += pk * (1 - q)
+            nxt[k + 1] += pk * q
+        dist = nxt
+    acc = 0.0
+    for k, pk in enumerate(dist):
+        acc += pk
+        if acc >= level:
+            return k
+    return len(dist) - 1
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """REQ-STATS-VERDICT: the battery's overall verdict and the rule that gave it."""
+
+    verdict: str  #: "pass", "fail" or "inconclusive"
+    reason: str
+    rule: str = (f"fail when the number of sub-tests below their section 4.2.1 proportion range exceeds the "
+                 f"{VERDICT_QUANTILE:.1%} quantile of its distribution for a perfect source (Poisson-binomial of "
+                 "the exact per-sub-test chances, sub-tests taken as independent), or a uniformity check of "
+                 "section 4.2.2 fails; inconclusive when fewer than "
+                 f"{MIN_SUBTESTS} sub-tests ran or more than half of the tests were skipped; else pass. "
+                 "A pass cannot show randomness; K's security rests on the protocol's proof")
+
+    def to_json(self) -> dict[str, str]:
+        return {"verdict": self.verdict, "reason": self.reason, "rule": self.rule}
 
 
 def select_tests(names: Sequence[str] | None) -> list[tuple[str, Callable[..., TestResult]]]:
@@ -235,11 +308,15 @@ def split_streams(nbits: int, stream_bits: int) -> tuple[int, int]:
     >>> split_streams(1000, 2**20)
     (1, 0)
     """
-    if stream_bits <= 0:
-        raise InputError("--stream-bits", "must be positive", f"got {stream_bits}")
+    if stream_bits < MIN_STREAM_BITS:
+        raise InputError("--stream-bits", f"must be at least {MIN_STREAM_BITS} bits", f"got {stream_bits}",
+                         "SP 800-22's tests need streams of 10^3 to 10^6 bits (default 2^20)")
     if nbits < stream_bits:
         return 1, 0
     s = nbits // stream_bits
+    if s > MAX_STREAMS:
+        raise InputError("--stream-bits", f"would split the input into {s} streams (at most {MAX_STREAMS})",
+                         f"{nbits} bits / {stream_bits}", "choose larger streams, or --bits to test a prefix")
     return s, nbits - s * stream_bits
 
 

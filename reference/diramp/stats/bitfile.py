@@ -41,7 +41,9 @@ class BitSource:
             return np.zeros(0, dtype=np.uint8)
         offset = 64 if self.layout.startswith("diramp") else 0
         b0, b1 = start // 8, (stop + 7) // 8
-        with open(self.path, "rb") as f:
+        from diramp.inputs import opened
+
+        with opened(self.path, "bit file") as f:
             f.seek(offset + b0)
             raw = f.read(b1 - b0)
         if len(raw) != b1 - b0:
@@ -60,18 +62,16 @@ def open_bits(path: str | os.PathLike[str], nbits: int | None = None) -> BitSour
     >>> src.nbits, src.read(0, 4).tolist()
     (4, [1, 0, 1, 1])
     """
+    from diramp.inputs import opened
+
     p = Path(path)
-    if not p.exists():
-        raise InputError(str(p), "file not found", "", "check the path")
-    if p.is_dir():
-        raise InputError(str(p), "is a directory", "", "pass a packed bit file")
-    size = p.stat().st_size
-    if size == 0:
-        raise InputError(str(p), "file is empty", "", "pass a non-empty packed bit file")
     if nbits is not None and nbits <= 0:
         raise InputError("--bits", "must be a positive bit count", f"got {nbits}")
-    with open(p, "rb") as f:
+    with opened(p, "bit file") as f:
+        size = os.fstat(f.fileno()).st_size
         head = f.read(8)
+    if size == 0:
+        raise InputError(str(p), "file is empty", "", "pass a non-empty packed bit file")
     if head == MAGIC:
         return _open_packed(p, nbits)
     available = 8 * size

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from diramp.inputs import opened
 from diramp.stats.bitfile import BitSource
 
 DIEHARDER_MISSING = "dieharder not installed: skipped; install with `apt-get install dieharder`"
@@ -119,7 +120,7 @@ def raw_payload(source: BitSource) -> Iterator[Path]:
         with os.fdopen(fd, "wb") as f:
             offset = 64 if source.layout.startswith("diramp") else 0
             remaining = source.nbits // 8
-            with open(source.path, "rb") as src:
+            with opened(source.path, "bit file") as src:
                 src.seek(offset)
                 while remaining:
                     chunk = src.read(min(remaining, 1 << 22))

@@ -34,7 +34,8 @@ class StatsReport:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "file": self.file, "layout": self.layout, "payload_sha256": self.sha256 or None,
+            "file": self.file, "layout": self.layout,
+            "verdict": self.battery.verdict().to_json(),
             "variant": VARIANT, "sp800_22": self.battery.to_json(),
             "dieharder": self.dieharder.to_json() if self.dieharder else None,
             "ent": self.ent.to_json() if self.ent else None,
@@ -59,8 +60,10 @@ def render_markdown(rep: StatsReport) -> str:
     """The human-readable report."""
     b = rep.battery
     lines = [f"# diramp stats: `{rep.file}`", ""]
-    lines.append(f"- input: {rep.layout}, {b.nbits:,} bits"
-                 + (f", payload SHA-256 {rep.sha256}" if rep.sha256 else ""))
+    v = b.verdict()
+    lines.append(f"- **overall verdict: {v.verdict.upper()}**: {v.reason}")
+    lines.append(f"- verdict rule (REQ-STATS-VERDICT): {v.rule}")
+    lines.append(f"- input: {rep.layout}, {b.nbits:,} bits (no digest shown: the input may be K)")
     if b.n_streams == 1 and b.stream_bits == b.nbits:
         lines.append(f"- streams: 1 (the whole input, {b.nbits:,} bits, is shorter than "
                      "one stream or equal to it)")

@@ -11,12 +11,13 @@ Public API::
     iter_ab(path, chunk) / write_ab(path, out)   # CONV-AB-INTERLEAVE
     verify(path) -> TrialHeader
     import_array / import_npy / import_csv       # DEF-TRIAL-IMPORT
+    import_bits(raw, out)                        # DEF-BITS-IMPORT: raw bits -> packed Z
 """
 
 from __future__ import annotations
 
 from diramp.trials.format import TrialHeader, file_size, read_header
-from diramp.trials.importers import import_array, import_csv, import_npy
+from diramp.trials.importers import import_array, import_bits, import_csv, import_npy
 from diramp.trials.io import (
     CHUNK,
     TrialChunk,
@@ -44,6 +45,7 @@ __all__ = [
     "count_total",
     "file_size",
     "import_array",
+    "import_bits",
     "import_csv",
     "import_npy",
     "interleave_ab",

@@ -9,13 +9,13 @@ in the order x, y, a, b, after a fixed 192-byte little-endian header:
 offset  size  field
 ======  ====  =================================================================
 0       8     magic ``b"DIRAMPTF"``
-8       2     format version (u16) = 1
+8       2     format version (u16) = 2
 10      2     layout (u16) = 1: four MSB-first bit-planes, order x, y, a, b
 12      4     header size in bytes (u32) = 192
 16      8     n, the number of trials (u64)
 24      8     plane size in bytes (u64) = ceil(n / 8)
 32      128   SHA-256 of each plane, in the order x, y, a, b (4 x 32 bytes)
-160     32    reserved, all zero
+160     32    SHA-256 of header bytes 0..159 (binds n and every other field)
 192     ...   payload: plane x, plane y, plane a, plane b (padding bits zero)
 ======  ====  =================================================================
 
@@ -24,7 +24,9 @@ B (for the extractor's AB) are read without touching X and Y, the per-setting
 counts are bitwise ANDs and popcounts on packed words, and per-plane hashes
 let every plane be verified while it is streamed.  The *payload digest* (the
 file's identity for certificates) is SHA-256 of the four plane digests
-concatenated (:attr:`TrialHeader.payload_sha256`).
+concatenated with n (:attr:`TrialHeader.payload_sha256`).  Version 2 adds the
+header digest: in version 1 an edit of n that kept ceil(n/8) turned zero
+padding bits into phantom (0, 0, 0, 0) trials unnoticed (red team F13).
 """
 
 from __future__ import annotations
@@ -33,12 +35,11 @@ import hashlib
 import os
 import struct
 from dataclasses import dataclass
-from pathlib import Path
 
 from diramp.errors import InputError
 
 MAGIC = b"DIRAMPTF"
-VERSION = 1
+VERSION = 2
 #: Layout code 1: four MSB-first bit-planes in the order of :data:`PLANES`.
 LAYOUT_PLANES_XYAB = 1
 HEADER_SIZE = 192
@@ -46,6 +47,9 @@ HEADER_SIZE = 192
 PLANES = ("x", "y", "a", "b")
 _STRUCT = struct.Struct("<8sHHIQQ128s32s")
 assert _STRUCT.size == HEADER_SIZE
+
+#: The largest n a trial file can hold: its size 192 + 4 ceil(n/8) must fit a signed 64-bit file offset.
+MAX_TRIALS = 8 * ((2**63 - 1 - 192) // 4)
 
 _FIX_REGEN = (
     "re-copy the file from its source or re-generate it (diramp simulate / diramp.trials import)"
@@ -90,15 +94,17 @@ class TrialHeader:
 
     @property
     def payload_sha256(self) -> str:
-        """Hex SHA-256 of the four plane digests concatenated: the payload's identity."""
-        return hashlib.sha256(b"".join(self.plane_sha256)).hexdigest()
+        """Hex SHA-256 of n (u64 little-endian) and the four plane digests: the payload's identity."""
+        return hashlib.sha256(struct.pack("<Q", self.n) + b"".join(self.plane_sha256)).hexdigest()
 
     def plane_offset(self, plane: str) -> int:
         """Byte offset of ``plane`` ("x", "y", "a" or "b") in the file."""
         return HEADER_SIZE + PLANES.index(plane) * self.plane_bytes
 
     def pack(self) -> bytes:
-        return _STRUCT.pack(
+        if not 0 <= self.n <= MAX_TRIALS:
+            raise InputError("n", f"must lie in [0, {MAX_TRIALS}] for a trial file", f"got {self.n}")
+        head = _STRUCT.pack(
             MAGIC,
             self.version,
             self.layout,
@@ -107,7 +113,8 @@ class TrialHeader:
             self.plane_bytes,
             b"".join(self.plane_sha256),
             bytes(32),
-        )
+        )[:160]
+        return head + hashlib.sha256(head).digest()
 
     @classmethod
     def unpack(cls, raw: bytes, source: str = "trial file") -> TrialHeader:
@@ -135,8 +142,8 @@ class TrialHeader:
             raise InputError(
                 source,
                 f"has trial-file format version {version}, this diramp reads version {VERSION}",
-                "",
-                "use the diramp release that wrote it, or re-import the data",
+                "version 1 (diramp 0.1) did not bind n to a digest" if version == 1 else "",
+                "re-create it from the raw data (diramp import) or with diramp simulate",
             )
         if layout != LAYOUT_PLANES_XYAB:
             raise InputError(
@@ -153,15 +160,15 @@ class TrialHeader:
             raise InputError(
                 source, "header is inconsistent", f"plane size {pbytes} for n = {n}", _FIX_REGEN
             )
-        if reserved != bytes(32):
-            raise InputError(source, "header has non-zero reserved bytes", "", _FIX_REGEN)
+        if hashlib.sha256(raw[:160]).digest() != reserved:
+            raise InputError(source, "header digest mismatch: a header field was changed", "", _FIX_REGEN)
         planes = tuple(digests[32 * i : 32 * i + 32] for i in range(4))
         return cls(n=n, plane_sha256=planes, version=version, layout=layout)  # type: ignore[arg-type]
 
 
 _FIX_WRONG = (
     "pass a file written by diramp (DEF-TRIAL-FILE); "
-    "import raw data with diramp.trials.import_npy / import_csv"
+    "import raw data with diramp import --npy FILE or --csv FILE"
 )
 
 
@@ -170,17 +177,11 @@ def read_header(path: str | os.PathLike[str]) -> TrialHeader:
 
     A truncated or over-long file is rejected here, before any payload is read.
     """
-    p = Path(path)
-    try:
-        size = p.stat().st_size
-        with open(p, "rb") as f:
-            raw = f.read(HEADER_SIZE)
-    except FileNotFoundError as exc:
-        raise InputError(str(path), "does not exist", "", "check the path") from exc
-    except IsADirectoryError as exc:
-        raise InputError(
-            str(path), "is a directory, not a trial file", "", "pass the file"
-        ) from exc
+    from diramp.inputs import opened
+
+    with opened(path, "trial file") as f:
+        size = os.fstat(f.fileno()).st_size
+        raw = f.read(HEADER_SIZE)
     header = TrialHeader.unpack(raw, source=str(path))
     expected = file_size(header.n)
     if size != expected:

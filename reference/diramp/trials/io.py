@@ -21,7 +21,8 @@ import numpy.typing as npt
 from diramp.atomic import atomic_open
 from diramp.bell import Counts
 from diramp.errors import InputError
-from diramp.trials.format import HEADER_SIZE, PLANES, TrialHeader, plane_bytes, read_header
+from diramp.inputs import opened
+from diramp.trials.format import HEADER_SIZE, MAX_TRIALS, PLANES, TrialHeader, plane_bytes, read_header
 
 U8 = npt.NDArray[np.uint8]
 
@@ -71,8 +72,8 @@ class TrialWriter:
     """
 
     def __init__(self, path: str | os.PathLike[str], n: int) -> None:
-        if not isinstance(n, int) or n < 0:
-            raise InputError("n", "must be a non-negative integer", f"got {n!r}")
+        if not isinstance(n, int) or isinstance(n, bool) or not 0 <= n <= MAX_TRIALS:
+            raise InputError("n", f"must be an integer in [0, {MAX_TRIALS}] (DEF-TRIAL-FILE)", f"got {n!r}")
         self.path = path
         self.n = n
         self.written = 0
@@ -85,7 +86,7 @@ class TrialWriter:
         self.header: TrialHeader | None = None
 
     def __enter__(self) -> TrialWriter:
-        self._ctx = atomic_open(self.path)
+        self._ctx = atomic_open(self.path, mode=0o600)  # trials hold A and B: secret (REQ-SECRET-FILES)
         self._f = self._ctx.__enter__()
         self._f.write(bytes(HEADER_SIZE))  # placeholder, rewritten on close
         return self
@@ -183,7 +184,7 @@ def iter_packed(
     n = header.n
     hashes = [hashlib.sha256() for _ in planes]
     offsets = [header.plane_offset(p) for p in planes]
-    with open(path, "rb") as f:
+    with opened(path, "trial file") as f:
         for start in range(0, n, chunk):
             count = min(chunk, n - start)
             nb = plane_bytes(count)

@@ -37,7 +37,7 @@ def _counts(obj: Any) -> bell.Counts:
 
 def sv_bounds(inp: dict[str, Any]) -> dict[str, Any]:
     """DEF-SV, DEF-SV-PAIR, THM-SV-SEED via diramp.sv."""
-    mu = sv.check_mu(str(inp["mu"]))
+    mu = sv.check_mu(parse_rat(inp["mu"], "mu"))
     d = inp["d"]
     with ivprec():
         h = sv.seed_min_entropy(d, mu)
@@ -49,7 +49,7 @@ def mdl_statistics(inp: dict[str, Any]) -> dict[str, Any]:
     """DEF-SOBS and DEF-CHSH via diramp.bell."""
     counts = _counts(inp["counts"])
     if inp["operation"] == "s_mu":
-        mu = sv.check_mu(str(inp["mu"]))
+        mu = sv.check_mu(parse_rat(inp["mu"], "mu"))
         return {"sMuObs": exact(bell.s_mu(counts, mu))}
     if counts.n == 0:
         raise InputError("counts", "hold no trials", "n = 0")
@@ -62,8 +62,8 @@ def eta(inp: dict[str, Any]) -> dict[str, Any]:
     n = inp["n"]
     if not isinstance(n, int) or n < 1:
         raise InputError("n", "must be an integer >= 1", f"got {n!r}")
-    r = entropy.eta(parse_rat(inp["epsS"]), parse_rat(inp["epsEA"]), parse_rat(inp["sMu"]), n,
-                    sv.check_mu(str(inp["mu"])))
+    r = entropy.eta(n, sv.check_mu(parse_rat(inp["mu"], "mu")), parse_rat(inp["sMu"]), parse_rat(inp["epsS"]),
+                    parse_rat(inp["epsEA"]))
     return {"eta": interval(r.lo, r.hi), "t": interval(r.t, r.t), "k": r.k}
 
 
@@ -77,17 +77,17 @@ def _length_out(res: Any) -> dict[str, Any]:
 
 def output_length(inp: dict[str, Any]) -> dict[str, Any]:
     """THM-5 / THM-5-DERIVED / THM-6 via diramp.length."""
-    n, mu = inp["n"], sv.check_mu(str(inp["mu"]))
+    n, mu = inp["n"], sv.check_mu(parse_rat(inp["mu"], "mu"))
     eps, eps_s = parse_rat(inp["eps"]), parse_rat(inp["epsS"])
     ea = None if inp.get("epsEA") is None else parse_rat(inp["epsEA"])
     if inp["theorem"] == 5:
         assert ea is not None
-        return _length_out(length.theorem5(n, mu, parse_rat(inp["sMu"]), eps, eps_s, ea, inp["variant"]))
+        return _length_out(length.theorem5(n, mu, parse_rat(inp["sMu"]), eps, eps_s, ea, variant=inp["variant"]))
     grid = length.Grid(parse_rat(inp["sMax"]), inp["bins"])
-    a = length.theorem6(n, mu, parse_rat(inp["sObs"]), eps, eps_s, grid, inp["variant"], ea)
+    a = length.theorem6(n, mu, parse_rat(inp["sObs"]), eps, eps_s, ea, grid=grid, variant=inp["variant"])
     out = _length_out(a.length)
     out.update({"sGrid": exact(a.s_grid), "bin": a.bin_index,
-                "epsTotal": None if a.eps_total is None else decimal_up(a.eps_total, 15)})
+                "epsTotal": decimal_up(a.eps_protocol, 15)})
     return out
 
 
@@ -106,7 +106,8 @@ def end_to_end(inp: dict[str, Any]) -> dict[str, Any]:
     planes = {v: _bits(inp[v], v) for v in "xyabz"}
     ea = parse_rat(inp["epsEA"]) if inp.get("epsEA") is not None else parse_rat(inp["eps"])
     params = protocol.ProtocolParams(
-        n=n, mu=sv.check_mu(str(inp["mu"])), eps=parse_rat(inp["eps"]), eps_s=parse_rat(inp["epsS"]), eps_ea=ea,
+        n=n, mu=sv.check_mu(parse_rat(inp["mu"], "mu")), eps=parse_rat(inp["eps"]), eps_s=parse_rat(inp["epsS"]),
+        eps_ea=ea,
         grid=length.Grid(parse_rat(inp["sMax"]), inp["bins"]), variant=inp["variant"],
     )
     if planes["z"].size != 2 * n:
@@ -141,20 +142,33 @@ def handle(component: str, inp: dict[str, Any]) -> dict[str, Any]:
     return HANDLERS[component](inp)
 
 
-def respond(request: dict[str, Any]) -> dict[str, Any]:
-    """One protocol response: {"tcId", "output"} or {"tcId", "error"}."""
+def respond(request: Any) -> dict[str, Any]:
+    """One protocol response: {"tcId", "output"} or {"tcId", "error"} (also for a malformed request)."""
+    if not isinstance(request, dict):
+        return {"tcId": None, "error": f"InputError: a request must be a JSON object, got {type(request).__name__}"}
     tc = request.get("tcId")
+    inp = request.get("input")
+    if not isinstance(inp, dict) or not isinstance(request.get("component"), str):
+        return {"tcId": tc, "error": "InputError: a request needs a string 'component' and an object 'input'"}
     try:
-        return {"tcId": tc, "output": handle(request["component"], request["input"])}
-    except (DirampError, ValueError, KeyError, TypeError, ZeroDivisionError) as exc:
-        return {"tcId": tc, "error": f"{type(exc).__name__}: {exc}"}
+        return {"tcId": tc, "output": handle(request["component"], inp)}
+    except (DirampError, ValueError, KeyError, TypeError, ZeroDivisionError, IndexError, OverflowError) as exc:
+        return {"tcId": tc, "error": f"{type(exc).__name__}: {str(exc)[:300]}"}
 
 
 def serve(stdin: IO[str], stdout: IO[str]) -> int:
     """Run the line protocol: one JSON request per line in, one JSON response per line out."""
+    from diramp.inputs import parse_json
+
     for line in stdin:
         if not line.strip():
             continue
-        stdout.write(json.dumps(respond(json.loads(line))) + "\n")
+        try:
+            req = parse_json(line, "request")
+        except InputError as exc:
+            resp: dict[str, Any] = {"tcId": None, "error": f"InputError: {exc}"}
+        else:
+            resp = respond(req)
+        stdout.write(json.dumps(resp) + "\n")
         stdout.flush()
     return 0

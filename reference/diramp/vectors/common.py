@@ -28,14 +28,17 @@ import numpy as np
 import numpy.typing as npt
 
 from diramp.errors import InputError
-from diramp.exact import decimal_down, decimal_exact, decimal_up
+from diramp.exact import decimal_down, decimal_exact, decimal_up, parse_exact
+
+#: Longest bit string a vector may hold or generate (bounds memory; the vectors use a few thousand).
+MAX_VECTOR_BITS = 1 << 24
 
 #: Version of the vector format and of the JSON schema (DEF-VECTORS).
 SCHEMA_VERSION = "1"
 #: Schema file name, relative to the vector directory.
 SCHEMA_FILE = "schema/vectors-v1.schema.json"
 #: Version of the generator; part of every file (bump when any expected value changes).
-GENERATOR_VERSION = "diramp-vectors 1.0"
+GENERATOR_VERSION = "diramp-vectors 1.1"
 #: Significant digits of directed decimal renderings of irrational quantities.
 DIGITS = 30
 
@@ -44,8 +47,8 @@ Bits = npt.NDArray[np.uint8]
 
 def shake_packed(seed: str, nbits: int) -> bytes:
     """DEF-VECTOR-GEN: SHAKE-256(seed UTF-8), first ceil(N/8) bytes, unused low bits of the last byte zeroed."""
-    if nbits < 0:
-        raise InputError("bitLength", "must be >= 0", f"got {nbits}")
+    if isinstance(nbits, bool) or not isinstance(nbits, int) or not 0 <= nbits <= MAX_VECTOR_BITS:
+        raise InputError("bitLength", f"must be an integer in [0, {MAX_VECTOR_BITS}]", f"got {nbits!r}")
     out = bytearray(hashlib.shake_256(seed.encode("utf-8")).digest((nbits + 7) // 8))
     if nbits % 8:
         out[-1] &= (0xFF << (8 - nbits % 8)) & 0xFF
@@ -74,11 +77,15 @@ def bits_to_hex(bits: npt.ArrayLike) -> str:
 
 def hex_to_bits(text: str, nbits: int) -> Bits:
     """Hex of packed bytes -> ``nbits`` bits; the hex must be exactly ceil(N/8) bytes with zero padding."""
+    if isinstance(nbits, bool) or not isinstance(nbits, int) or not 0 <= nbits <= MAX_VECTOR_BITS:
+        raise InputError("bitLength", f"must be an integer in [0, {MAX_VECTOR_BITS}]", f"got {str(nbits)[:20]}")
+    if not isinstance(text, str) or len(text) > 2 * ((MAX_VECTOR_BITS + 7) // 8):
+        raise InputError("hex", "must be a hex string of at most the bit length", f"got {type(text).__name__}")
     try:
         raw = bytes.fromhex(text)
     except (ValueError, TypeError) as exc:
         raise InputError("hex", "must be a hex string", f"got {str(text)[:20]!r}") from exc
-    if not isinstance(nbits, int) or nbits < 0 or len(raw) != (nbits + 7) // 8:
+    if len(raw) != (nbits + 7) // 8:
         raise InputError("hex", f"must hold exactly ceil({nbits}/8) bytes", f"got {len(raw)} bytes")
     if nbits % 8 and raw[-1] & ((1 << (8 - nbits % 8)) - 1):
         raise InputError("hex", "padding bits of the last byte must be zero", f"last byte {raw[-1]:#04x}")
@@ -96,16 +103,19 @@ def rat(x: Fraction | int) -> str:
     return str(x.numerator) if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
 
 
-def parse_rat(value: Any) -> Fraction:
-    """Parse a ``"p/q"``, decimal or integer value exactly (no float rounding)."""
+def parse_rat(value: Any, name: str = "value") -> Fraction:
+    """Parse a ``"p/q"``, decimal or integer value exactly, through the one bounded parser (CONV-NUMBER).
+
+    A JSON integer is accepted as is; a JSON float is refused (vector values are
+    exact strings), so an implementation cannot round its way into a match.
+    """
     if isinstance(value, bool) or value is None:
-        raise InputError("value", "must be a rational number", f"got {value!r}")
-    if isinstance(value, float):
-        return Fraction(repr(value))
-    try:
-        return Fraction(str(value).strip())
-    except (ValueError, ZeroDivisionError) as exc:
-        raise InputError("value", "must be a rational number", f"got {value!r}") from exc
+        raise InputError(name, "must be a rational number", f"got {value!r}")
+    if isinstance(value, int):
+        return Fraction(value)
+    if isinstance(value, str):
+        return parse_exact(value, name)
+    raise InputError(name, "must be an exact number written as a string", f"got {type(value).__name__}")
 
 
 def exact(x: Fraction) -> dict[str, str | None]:

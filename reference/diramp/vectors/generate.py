@@ -226,7 +226,7 @@ def mdl_statistics() -> dict[str, Any]:
 def _eta_expected(eps_s: Fraction, eps_ea: Fraction, s: Fraction, n: int, mu: Fraction) -> tuple[dict[str, Any], str]:
     from diramp.entropy import eta
 
-    r = eta(eps_s, eps_ea, s, n, mu)
+    r = eta(n, mu, s, eps_s, eps_ea)
     p = ind.to_frac(ind.eta_point(eps_s, eps_ea, s, n, mu))
     if not r.lo - abs(p) * F(1, 10**28) <= p <= r.hi + abs(p) * F(1, 10**28):
         raise AssertionError(f"eta enclosure [{float(r.lo)}, {float(r.hi)}] misses the mpmath value {float(p)}")
@@ -372,7 +372,7 @@ def output_length() -> dict[str, Any]:
         tests = []
         for comment, flags, inp in t5_cases:
             r = theorem5(inp["n"], F(inp["mu"]), F(inp["sMu"]), F(inp["eps"]), F(inp["epsS"]), F(inp["epsEA"]),
-                         variant)
+                         variant=variant)
             exp = _length_expected(r, inp)
             fl = list(flags) + (["ReconstructedEta"] if r.eta is not None else [])
             result = "valid"
@@ -387,12 +387,15 @@ def output_length() -> dict[str, Any]:
         tests = []
         for comment, flags, inp in t6_cases:
             ea = None if inp["epsEA"] is None else F(inp["epsEA"])
-            a = theorem6(inp["n"], F(inp["mu"]), F(inp["sObs"]), F(inp["eps"]), F(inp["epsS"]),
-                         Grid(F(inp["sMax"]), inp["bins"]), variant, ea)
+            a = theorem6(inp["n"], F(inp["mu"]), F(inp["sObs"]), F(inp["eps"]), F(inp["epsS"]), ea,
+                         grid=Grid(F(inp["sMax"]), inp["bins"]), variant=variant)
             exp = _length_expected(a.length, inp)
             exp["sGrid"] = exact(a.s_grid)
             exp["bin"] = a.bin_index
-            exp["epsTotal"] = None if a.eps_total is None else decimal_up(a.eps_total, 15)
+            want = ind.eps_protocol_point(variant, F(inp["eps"]), F(inp["epsS"]), ea, inp["bins"])
+            if not abs(a.eps_protocol - ind.to_frac(want)) <= a.eps_protocol * F(1, 10**13):
+                raise AssertionError(f"epsTotal cross-check failed: {float(a.eps_protocol)} vs {float(want)}")
+            exp["epsTotal"] = decimal_up(a.eps_protocol, 15)
             fl = list(flags) + (["ReconstructedEta"] if a.length.eta is not None else [])
             result = "valid"
             if not a.length.meets_claim:
@@ -406,7 +409,8 @@ def output_length() -> dict[str, Any]:
         "THM-5 (as_printed: eq. 18 verbatim) and THM-5-DERIVED (derived: what Theorems 2-4 give, optimal "
         "CONV-EPS-ALLOC split); THM-6 with the grid (S_max, M), Delta S = S_max / M (THM-6-GRID).",
         "m = max(floor(lower end of m'), 0) (CONV-ROUNDING); mPrime is an enclosure (lo down, hi up); epsAchieved "
-        "and epsTotal are upper bounds rounded up to 15 significant digits (null when m = 0).",
+        "and epsTotal are upper bounds rounded up to 15 significant digits (epsAchieved null when m = 0); "
+        "epsTotal is the protocol-level eps of Theorem 6, M * max(worst-bin eps achieved, eps_EA) (THM-6-EPS).",
         "Reference: diramp's interval chain (diramp.length); each m is cross-checked against a plain mpmath "
         "evaluation of m' from eta's lower end. epsEA = null in Theorem 6 means eps_EA = eps (eq. 21).",
     ]
@@ -577,7 +581,7 @@ def end_to_end() -> dict[str, Any]:
         s = ind.s_mu_formula(counts, mu)
         ch = ind.chsh_formula(counts)
         ea = None if p["epsEA"] is None else F(p["epsEA"])
-        adapt = theorem6(n, mu, s, F(p["eps"]), F(p["epsS"]), Grid(F(p["sMax"]), p["bins"]), "derived", ea)
+        adapt = theorem6(n, mu, s, F(p["eps"]), F(p["epsS"]), ea, grid=Grid(F(p["sMax"]), p["bins"]))
         m = adapt.m
         exp: dict[str, Any] = {"counts": counts, "sMuObs": exact(s), "chsh": None if ch is None else exact(ch),
                                "m": m}
@@ -629,16 +633,24 @@ def build(component: str) -> str:
 
 def generate(out_dir: str | os.PathLike[str], components: list[str] | None = None) -> dict[str, Path]:
     """DEF-VECTORS: write ``<component>.json`` files and the schema into ``out_dir`` atomically; return the paths."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    from diramp.outputs import declare, output_directory
+
+    names = components or list(COMPONENTS)
+    for name in names:
+        if name not in COMPONENTS:
+            raise InputError("component", f"must be one of {sorted(COMPONENTS)}", f"got {name!r}")
+    out = output_directory(out_dir, "vector directory")
+    schema_dir = output_directory(out / Path(SCHEMA_FILE).parent, "schema directory")
+    schema_path = schema_dir / Path(SCHEMA_FILE).name
+    for name in names:  # every output declared before the work (REQ-OUTPUT); test vectors are public
+        declare(out / f"{name}.json", "public", f"{name}.json")
+    declare(schema_path, "public", "schema")
     written = {}
-    for name in components or list(COMPONENTS):
+    for name in names:
         text = build(name)
         path = out / f"{name}.json"
         atomic_write_text(path, text)
         written[name] = path
-    schema_path = out / SCHEMA_FILE
-    schema_path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(schema_path, canonical_json(SCHEMA))
     written["schema"] = schema_path
     return written

@@ -197,6 +197,24 @@ def m_prime_point(n: int, mu: Fraction, eta_lo: Fraction, eps: Fraction, eps_s: 
         return first - pen
 
 
+def eps_protocol_point(variant: str, eps: Fraction, eps_s: Fraction, eps_ea: Fraction | None, bins: int) -> mpf:
+    """THM-6-EPS re-derived in plain mpmath: M * max(worst-bin eps achieved, eps_EA).
+
+    derived: the allocation spends exactly eps in every bin, so the worst bin is eps.
+    as_printed: m <= m' leaves G >= 6 log2(6/B) - 4 log2 3 + 8 spare bits, so
+    eps <= 6 eps_s + (5/2) 2^-((G - 6)/10) at that G.
+    """
+    with mp.workdps(60):
+        ea = _mpq(eps if eps_ea is None else eps_ea)
+        if variant == "derived":
+            worst = _mpq(eps)
+        else:
+            budget = _mpq(eps - 6 * eps_s)
+            g_min = 6 * mp.log(6 / budget, 2) - 4 * mp.log(3, 2) + 8
+            worst = 6 * _mpq(eps_s) + mpf(5) / 2 * mp.power(2, -(g_min - 6) / 10)
+        return bins * max(worst, ea)
+
+
 def floor_unless_close(x: mpf, tol: float = 1e-20) -> int | None:
     """floor(x), or None when x is within ``tol`` of an integer (the cross-check is then inconclusive)."""
     f = int(mp.floor(x))

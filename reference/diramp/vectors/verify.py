@@ -22,10 +22,14 @@ implementation needs no SHAKE-256.  Verdicts (Wycheproof semantics):
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import select
 import shlex
+import signal
 import subprocess
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -67,62 +71,73 @@ class ComponentReport:
     failed: int = 0
     skipped: int = 0
     acceptable: int = 0
+    valid_passed: int = 0  #: valid tests answered correctly (REQ-VECTOR-FAIL-CLOSED)
     failures: list[Failure] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {"component": self.component, "passed": self.passed, "failed": self.failed,
-                "skipped": self.skipped, "acceptable": self.acceptable,
+                "skipped": self.skipped, "acceptable": self.acceptable, "valid_passed": self.valid_passed,
                 "failures": [f.__dict__ for f in self.failures]}
+
+
+def overall_ok(reports: Iterable[ComponentReport]) -> tuple[bool, str]:
+    """REQ-VECTOR-FAIL-CLOSED: OK only if no test failed and at least one valid test was answered correctly."""
+    reps = list(reports)
+    failed = sum(r.failed for r in reps)
+    if failed:
+        return False, f"{failed} tests failed"
+    if not any(r.valid_passed for r in reps):
+        return False, "no valid test was answered correctly (everything skipped or rejected): nothing was verified"
+    return True, f"{sum(r.valid_passed for r in reps)} valid tests answered correctly, none failed"
 
 
 # ---------------------------------------------------------------- loading
 
+#: Largest vector file read (bytes).
+MAX_VECTOR_FILE_BYTES = 64 << 20
+
 
 def load_file(path: Path, schema: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Read one vector file; validate it against the schema when given (InputError on any problem)."""
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except FileNotFoundError as exc:
-        raise InputError(str(path), "vector file not found", "", "run `diramp vectors generate`") from exc
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(str(path), "is not valid JSON", str(exc)) from exc
-    if schema is not None:
-        import jsonschema
+    """Read one vector file through the one JSON reader and check it against the schema (InputError on a problem)."""
+    from diramp.inputs import read_json
+    from diramp.validate import SchemaError, Validator
 
+    data = read_json(path, "vector file", MAX_VECTOR_FILE_BYTES)
+    if schema is not None:
         try:
-            jsonschema.validate(data, schema)
-        except jsonschema.ValidationError as exc:
-            raise InputError(str(path), "does not match the vector schema", exc.message[:200]) from exc
+            Validator(schema, loader=_no_external).validate(data)
+        except SchemaError as exc:
+            raise InputError(str(path), "does not match the vector schema", str(exc)[:200],
+                             "regenerate it with diramp vectors generate") from None
     return data  # type: ignore[no-any-return]
 
 
-def load_schema(directory: Path) -> dict[str, Any] | None:
-    """The DEF-VECTORS schema file of ``directory`` (None when jsonschema is not installed).
+def _no_external(name: str) -> dict[str, Any]:
+    raise InputError("vector schema", "refers to another file", name, "the vector schema is self-contained")
 
-    It must equal the schema this version of diramp knows (:data:`diramp.vectors.schema.SCHEMA`).
+
+def load_schema(directory: Path) -> dict[str, Any]:
+    """The DEF-VECTORS schema file of ``directory``; it must equal the schema this version of diramp knows.
+
+    Validation always runs (diramp's own validator, :mod:`diramp.validate`): a
+    checker that skipped it when an optional package is missing would fail open.
     """
-    try:
-        import jsonschema  # noqa: F401
-    except ImportError:  # pragma: no cover - jsonschema is in the [test] extra
-        return None
-    path = directory / SCHEMA_FILE
-    try:
-        schema: dict[str, Any] = json.loads(path.read_text("utf-8"))
-    except FileNotFoundError as exc:
-        raise InputError(str(path), "schema file not found", "", "the vector directory is incomplete") from exc
-    except json.JSONDecodeError as exc:
-        raise InputError(str(path), "is not valid JSON", str(exc)) from exc
+    from diramp.inputs import read_json
     from diramp.vectors.schema import SCHEMA
 
+    path = directory / SCHEMA_FILE
+    schema = read_json(path, "vector schema", 4 << 20)
     if schema != SCHEMA:
         raise InputError(str(path), "differs from the schema of this diramp version", "", "regenerate the files")
-    return schema
+    return schema  # type: ignore[no-any-return]
 
 
 def _expand(value: Any) -> Any:
     """DEF-VECTOR-GEN: replace {generator: SHAKE-256, seed, bitLength} by {hex, bitLength}."""
     if isinstance(value, dict):
         if value.get("generator") == "SHAKE-256":
+            if not isinstance(value.get("seed"), str):
+                raise InputError("generator", "needs a string seed", f"got {value.get('seed')!r}")
             return {"hex": shake_hex(value["seed"], value["bitLength"]), "bitLength": value["bitLength"]}
         return {k: _expand(v) for k, v in value.items()}
     return value
@@ -204,6 +219,8 @@ def compare(expected: dict[str, Any], got: Any, group: dict[str, Any]) -> str | 
 def verdict(test: dict[str, Any], group: dict[str, Any], response: dict[str, Any],
             acceptable_flags: Iterable[str] = ()) -> tuple[str, str]:
     """("pass" | "fail" | "skip" | "acceptable", reason) for one response."""
+    if "dead" in response:
+        return "fail", f"no answer: the implementation {response['dead']}"
     if "skip" in response:
         return "skip", str(response["skip"])
     result, expected = test["result"], test["expected"]
@@ -243,51 +260,111 @@ def diramp_responder() -> Responder:
     return call
 
 
-class ExternalImpl:
-    """An external implementation: a command speaking the line protocol (docs/vectors.md)."""
+#: Seconds an external implementation may take for one answer (``--timeout``).
+DEFAULT_TIMEOUT = 60.0
+#: Longest answer line accepted from an external implementation (bytes).
+MAX_LINE_BYTES = 16 << 20
 
-    def __init__(self, command: str, cwd: str | os.PathLike[str] | None = None) -> None:
-        args = shlex.split(command)
+
+class ExternalImpl:
+    """An external implementation: a command speaking the line protocol (docs/vectors.md).
+
+    Fails closed: an implementation that exits, stops answering for ``timeout``
+    seconds, or writes a line longer than :data:`MAX_LINE_BYTES` is *dead*, and
+    every test it did not answer fails (an exit is not a rejection).  Its
+    process group is ended when verification ends.
+    """
+
+    def __init__(self, command: str, cwd: str | os.PathLike[str] | None = None,
+                 timeout: float = DEFAULT_TIMEOUT, max_line: int = MAX_LINE_BYTES) -> None:
+        if not isinstance(command, str) or not command.strip():
+            raise InputError("--impl", "must name a command", "got an empty string",
+                             "omit --impl to verify diramp itself")
+        try:
+            args = shlex.split(command)
+        except ValueError as exc:
+            raise InputError("--impl", "is not a valid command line", f"{command[:60]!r}: {exc}") from None
         if not args:
             raise InputError("--impl", "must name a command", "got an empty string")
         try:
-            self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=cwd,
-                                         bufsize=1)
-        except OSError as exc:
-            raise InputError("--impl", "could not start the command", f"{command!r}: {exc}") from exc
-        self.dead = False
+            self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=cwd, bufsize=0,
+                                         start_new_session=True)
+        except (OSError, ValueError) as exc:
+            raise InputError("--impl", "could not start the command", f"{command[:60]!r}: {exc}") from None
+        self.timeout, self.max_line = timeout, max_line
+        self.dead: str | None = None
+        self._buf = b""
+
+    def _kill(self, why: str) -> None:
+        self.dead = self.dead or why
+        with contextlib.suppress(OSError, ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+
+    def _readline(self) -> bytes | None:
+        assert self.proc.stdout is not None
+        fd = self.proc.stdout.fileno()
+        deadline = time.monotonic() + self.timeout
+        while b"\n" not in self._buf:
+            if len(self._buf) > self.max_line:
+                self._kill(f"answered a line longer than {self.max_line} bytes")
+                return None
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self._kill(f"gave no answer within {self.timeout:g} s")
+                return None
+            ready, _, _ = select.select([fd], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                self.dead = "exited without a response"
+                return None
+            self._buf += chunk
+        line, _, self._buf = self._buf.partition(b"\n")
+        if len(line) > self.max_line:
+            self._kill(f"answered a line longer than {self.max_line} bytes")
+            return None
+        return line
 
     def __call__(self, req: dict[str, Any]) -> dict[str, Any]:
         if self.dead:
-            return {"tcId": req["tcId"], "error": "implementation exited"}
-        assert self.proc.stdin is not None and self.proc.stdout is not None
+            return {"tcId": req["tcId"], "dead": self.dead}
+        assert self.proc.stdin is not None
         try:
-            self.proc.stdin.write(json.dumps(req) + "\n")
+            self.proc.stdin.write((json.dumps(req) + "\n").encode("utf-8"))
             self.proc.stdin.flush()
-            line = self.proc.stdout.readline()
         except (BrokenPipeError, OSError):
-            line = ""
-        if not line:
-            self.dead = True
-            return {"tcId": req["tcId"], "error": "implementation exited without a response"}
+            self.dead = "exited (its input is closed)"
+            return {"tcId": req["tcId"], "dead": self.dead}
+        line = self._readline()
+        if line is None:
+            return {"tcId": req["tcId"], "dead": self.dead}
+        from diramp.inputs import parse_json
+
         try:
-            resp = json.loads(line)
-        except json.JSONDecodeError:
-            return {"tcId": req["tcId"], "protocolError": f"not JSON: {line[:80]!r}"}
+            resp = parse_json(line, "the implementation's answer")
+        except InputError as exc:
+            return {"tcId": req["tcId"], "protocolError": f"not a valid JSON answer: {exc}"}
         if not isinstance(resp, dict) or resp.get("tcId") != req["tcId"]:
             return {"tcId": req["tcId"], "protocolError": f"bad response (tcId mismatch?): {line[:80]!r}"}
         return resp
 
     def close(self) -> None:
-        if self.proc.stdin:
-            self.proc.stdin.close()
+        """End the implementation: close its input, wait briefly, then kill its process group."""
+        with contextlib.suppress(OSError):
+            if self.proc.stdin:
+                self.proc.stdin.close()
         try:
-            self.proc.wait(timeout=10)
+            self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        if self.proc.stdout:
-            self.proc.stdout.close()
+            pass
+        with contextlib.suppress(OSError, ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=5)
+        with contextlib.suppress(OSError):
+            if self.proc.stdout:
+                self.proc.stdout.close()
 
 
 # ---------------------------------------------------------------- driver
@@ -313,6 +390,7 @@ def verify_component(component: str, data: dict[str, Any], responder: Responder,
     """Run every test of one file through ``responder`` and tally the verdicts."""
     rep = ComponentReport(component)
     flags = list(acceptable_flags)
+    outcomes: list[tuple[dict[str, Any], dict[str, Any], str, str]] = []
     for group, req in requests(component, data):
         test = req.pop("_test")
         resp = responder(req)
@@ -324,6 +402,16 @@ def verify_component(component: str, data: dict[str, Any], responder: Responder,
             drift = _simulation_drift(test)
             if drift:
                 v, reason = "fail", drift
+        outcomes.append((test, resp, v, reason))
+    # REQ-VECTOR-FAIL-CLOSED: an error counts as a correct rejection of an invalid test only from an implementation
+    # that answered some valid test of this component correctly (one that errors on everything rejects nothing).
+    competent = any(t["result"] == "valid" and "output" in r and v in ("pass", "acceptable")
+                    for t, r, v, _ in outcomes)
+    for test, resp, v, reason in outcomes:
+        if v == "pass" and test["result"] != "valid" and "error" in resp and not competent:
+            v, reason = "fail", ("an error was returned, but no valid test of this component was answered "
+                                 "correctly, so it cannot count as a correct rejection")
+        rep.valid_passed += v == "pass" and test["result"] == "valid"
         if v == "pass":
             rep.passed += 1
         elif v == "skip":
@@ -338,7 +426,7 @@ def verify_component(component: str, data: dict[str, Any], responder: Responder,
 
 
 def verify_dir(directory: str | os.PathLike[str], impl: str | None = None, components: Iterable[str] | None = None,
-               acceptable_flags: Iterable[str] = ()) -> list[ComponentReport]:
+               acceptable_flags: Iterable[str] = (), timeout: float = DEFAULT_TIMEOUT) -> list[ComponentReport]:
     """DEF-VECTORS: verify diramp (``impl=None``) or an external command against the files of ``directory``."""
     d = Path(directory)
     if not d.is_dir():
@@ -349,7 +437,7 @@ def verify_dir(directory: str | os.PathLike[str], impl: str | None = None, compo
             raise InputError("--component", f"must be one of {', '.join(COMPONENTS)}", f"got {n!r}")
     schema = load_schema(d)
     files = {n: load_file(d / f"{n}.json", schema) for n in names}
-    ext = ExternalImpl(impl) if impl else None
+    ext = ExternalImpl(impl, timeout=timeout) if impl is not None else None
     responder: Responder = ext if ext is not None else diramp_responder()
     try:
         return [verify_component(n, files[n], responder, acceptable_flags, check_simulation=ext is None)
