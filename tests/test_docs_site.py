@@ -68,7 +68,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_every_page_is_built(site: Path) -> None:
     want = [f"docs/{p.stem}.html" for p in (ROOT / "docs").glob("*.md")]
     want += [p.relative_to(ROOT).with_suffix(".html").as_posix() for p in (ROOT / "spec").rglob("*.md")]
-    want += ["README.html", "index.html", "docs/api/index.html"]
+    want += ["README.html", "CHANGELOG.html", "index.html", "docs/api/index.html"]
     missing = [w for w in want if not (site / w).is_file()]
     assert not missing, missing
 
