@@ -30,14 +30,17 @@ HEADING = re.compile(r"^#{2,4}\s+((?:DEF|THM|LEM|EQ|CONV|REQ)-[A-Z0-9.-]+)")
 EXCLUDED_TESTS = {"test_repo_contract.py", "test_docs.py"}
 
 
-def spec_ids() -> dict[str, str]:
-    """Each spec ID and the spec file (relative) that defines it, in file then document order."""
+def spec_ids(root: Path = ROOT) -> dict[str, str]:
+    """Each spec ID and the spec file (relative to root) that defines it, in file then document order.
+
+    Also used by the docs site (docs/_ext/diramp_spec.py) to link every mention of an ID.
+    """
     out: dict[str, str] = {}
-    for f in sorted((ROOT / "spec").rglob("*.md")):
+    for f in sorted((root / "spec").rglob("*.md")):
         for line in f.read_text("utf-8").splitlines():
             m = HEADING.match(line)
             if m:
-                out.setdefault(m.group(1).rstrip(".-"), f.relative_to(ROOT).as_posix())
+                out.setdefault(m.group(1).rstrip(".-"), f.relative_to(root).as_posix())
     return out
 
 
