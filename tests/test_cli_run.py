@@ -79,7 +79,8 @@ def test_local_device_aborts_without_outputs(tmp_path: Path, capsys: pytest.Capt
 def test_real_data_mode_and_verify(demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """DEF-PRECOMMIT + DEF-BOX-I on given files; verify exit codes 0 / 1 / 2 (REQ-VERIFY)."""
     commit = tmp_path / "c.json"
-    assert cli(["commit", *SMALL, "--out", str(commit)], capsys)[0] == 0
+    # the default run takes the protocol-level claim from the preset (the paper's 1e-12, CONV-PRESET-OVERRIDE)
+    assert cli(["commit", *SMALL, "--eps-protocol", "1e-12", "--out", str(commit)], capsys)[0] == 0
     assert commit.read_bytes() == (demo / "commit.json").read_bytes()
     assert cli(["commit", *SMALL, "--out", str(commit)], capsys)[0] == 2  # no silent replacement
     args = ["run", "--trials", str(demo / "run.trials"), "--seed-z", str(demo / "run.z.dbits"),

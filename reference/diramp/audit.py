@@ -41,6 +41,7 @@ class AuditInputs:
     grid: Grid | None = None
     chsh: Fraction | None = None
     origins: Mapping[str, str] = field(default_factory=dict)  #: parameter -> "given", "published: ...", ...
+    eps_claim: Fraction | None = None  #: THM-6-EPS: the protocol-level eps claimed (None: eps)
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,8 @@ def audit(inputs: AuditInputs) -> AuditReport:
     notes: list[str] = []
     thm6: dict[str, AdaptiveResult] = {}
     if i.grid is not None:
-        thm6 = {v: theorem6(i.n, i.mu, i.s_mu, i.eps, i.eps_s, i.eps_ea, grid=i.grid, variant=v) for v in VARIANTS}
+        thm6 = {v: theorem6(i.n, i.mu, i.s_mu, i.eps, i.eps_s, i.eps_ea, grid=i.grid, variant=v,
+                            eps_claim=i.eps_claim) for v in VARIANTS}
     if above and i.grid is not None:
         check_params(i.n, i.mu, i.s_mu, i.eps, i.eps_s, i.eps_ea, cap_quantum_max=True)
         thm5: dict[str, LengthResult] = {}
@@ -161,12 +163,14 @@ def audit_request(preset_name: str | None, given: Given) -> AuditReport:
     else:
         raise InputError("arguments", "missing --s-mu/--counts/--chsh", "", "or use --preset kulikov2024")
     grid = Grid(vals["s_max"], vals["bins"]) if vals.get("bins") is not None else None
-    inputs = AuditInputs(vals["n"], mu, s, vals["eps"], vals["eps_s"], vals["eps_EA"], s_source, grid, ch, origins)
+    inputs = AuditInputs(vals["n"], mu, s, vals["eps"], vals["eps_s"], vals["eps_EA"], s_source, grid, ch, origins,
+                         vals.get("eps_protocol"))
     base = audit(inputs)
     if preset is None:
         return base
     m_pub = int(preset.published("m"))
-    spreads = _spreads(preset, inputs, set(overridden) | ({"eps_EA"} if given.eps_EA is not None else set()))
+    given_keys = {k for k, v in given.named().items() if v is not None} | ({"s_mu"} if given.s_given else set())
+    spreads = _spreads(preset, inputs, set(overridden) | given_keys)
     sources = {k: preset.source(k) for k in ("n", "mu", "s_mu_obs", "eps", "m", "chsh")}
     sources.update({k: preset.source(k) for k in ("eps_s", "eps_EA", "grid_delta_s", "grid_bins")})
     for k, o in origins.items():
@@ -198,6 +202,8 @@ def _spreads(p: Preset, i: AuditInputs, fixed: set[str]) -> dict[str, Spread]:
     for variant in VARIANTS:
         results = []
         for es, ea, s, grid in itertools.product(eps_s_vals, ea_vals, s_vals, grids):
+            if 6 * es >= i.eps:
+                continue  # not an admissible choice at the audited eps (Theorem 5 needs 6 eps_s < eps)
             if grid is None:
                 if exceeds_quantum_max(s, i.mu):
                     continue

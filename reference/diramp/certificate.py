@@ -123,6 +123,7 @@ class Precommit:
                 "eps": exact_string(p.eps),
                 "eps_s": exact_string(p.eps_s),
                 "eps_EA": exact_string(p.eps_ea),
+                "eps_protocol": exact_string(p.eps_claim if p.eps_claim is not None else p.eps),
                 "grid": {"bins": p.grid.bins, "s_max": exact_string(p.grid.s_max),
                          "delta_s": exact_string(p.grid.delta)},
                 "variant": p.variant,
@@ -156,6 +157,7 @@ class Precommit:
             n=pr["n"], mu=_frac(pr["mu"], f"{where}.parameters.mu"), eps=_frac(pr["eps"], f"{where}.parameters.eps"),
             eps_s=_frac(pr["eps_s"], f"{where}.parameters.eps_s"),
             eps_ea=_frac(pr["eps_EA"], f"{where}.parameters.eps_EA"),
+            eps_claim=_frac(pr["eps_protocol"], f"{where}.parameters.eps_protocol"),
             grid=Grid(_frac(pr["grid"]["s_max"], f"{where}.parameters.grid.s_max"), pr["grid"]["bins"]),
             variant=pr["variant"], block=pr["block_trials"], method=pr["extractor"]["method"],
         )
@@ -185,6 +187,7 @@ class Precommit:
         """
         p = self.params
         committed: dict[str, Any] = {"n": p.n, "mu": p.mu, "eps": p.eps, "eps_s": p.eps_s, "eps_EA": p.eps_ea,
+                                     "eps_protocol": p.eps_claim,
                                      "bins": p.grid.bins, "s_max": p.grid.s_max, "variant": p.variant,
                                      "block_trials": p.block, "method": p.method, "extractor": self.extractor}
         bad = []

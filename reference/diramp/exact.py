@@ -47,9 +47,9 @@ MAX_NUMBER_CHARS = 1000
 #: CONV-NUMBER: the largest decimal exponent accepted, |e| <= MAX_EXPONENT, checked before any arithmetic.
 MAX_EXPONENT = 9999
 
-_DIGITS = r"\d(?:_?\d)*"
-_DECIMAL = re.compile(rf"([+-]?)({_DIGITS})?(?:\.(\d*))?(?:[eE]([+-]?\d+))?")
-_RATIO = re.compile(rf"([+-]?)({_DIGITS})/({_DIGITS})")
+_DIGITS = r"[0-9](?:_?[0-9])*"
+_DECIMAL = re.compile(rf"([+-]?)({_DIGITS})?(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?", re.ASCII)
+_RATIO = re.compile(rf"([+-]?)({_DIGITS})/({_DIGITS})", re.ASCII)
 
 
 def parse_exact(text: str, name: str = "value") -> Fraction:

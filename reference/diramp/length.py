@@ -267,7 +267,7 @@ class AdaptiveResult:
     length: LengthResult
     #: THM-6-EPS: the protocol's security, M * max(worst-bin eps achieved, eps_EA), an upper bound.
     eps_protocol: Fraction
-    eps_claimed: Fraction  #: the eps the protocol is claimed to meet (the committed eps)
+    eps_claimed: Fraction  #: the protocol-level eps claimed (THM-6-EPS; default the committed eps, as the paper reads it)
 
     @property
     def m(self) -> int:
@@ -298,6 +298,7 @@ def theorem6(
     *,
     grid: Grid,
     variant: Variant = "derived",
+    eps_claim: object = None,
 ) -> AdaptiveResult:
     """THM-6: m(S_obs) = max(floor(m'(min{S_max, floor(S_obs/dS) dS})), 0); M*eps secure.
 
@@ -305,7 +306,9 @@ def theorem6(
     keyword.  Eq. (21) puts eps in eta's eps_EA slot; that is the default
     (``eps_ea=None``).  An S_obs above the quantum maximum (a fluctuation at small
     n) falls in bin M, as Omega_M = {S_obs >= S_max} prescribes (F3).  The
-    protocol-level eps is :func:`worst_bin_eps` times M (THM-6-EPS).
+    protocol-level eps is :func:`worst_bin_eps` times M (THM-6-EPS); ``eps_claim`` is
+    the protocol-level security claimed (default eps, the paper's reading of its
+    eps = 1e-12), which ``meets_claim`` compares it with.
     """
     if not isinstance(grid, Grid):
         raise InputError("grid", "must be a diramp.length.Grid", f"got {grid!r}")
@@ -319,9 +322,10 @@ def theorem6(
     s_grid = grid.round_down(c.s)
     idx = min(grid.bins, math.floor(c.s / grid.delta)) if c.s > 0 else 0
     eps_protocol = grid.bins * max(worst_bin_eps(variant, c.eps, c.eps_s), c.eps_ea)
+    claim = c.eps if eps_claim is None else check_eps("eps_protocol", eps_claim)
     if s_grid <= 0:
         res = LengthResult(variant, 0, Fraction(0), Fraction(0), c.eps, None, None, s_grid,
                            note="S_mu,obs below the first grid point: m = 0 (bin 0)")
-        return AdaptiveResult(grid, c.s, s_grid, max(idx, 0), res, eps_protocol, c.eps)
+        return AdaptiveResult(grid, c.s, s_grid, max(idx, 0), res, eps_protocol, claim)
     res = _theorem5(c.n, c.mu, s_grid, c.eps, c.eps_s, c.eps_ea, variant, OPTIMAL_SPLIT)
-    return AdaptiveResult(grid, c.s, s_grid, idx, res, eps_protocol, c.eps)
+    return AdaptiveResult(grid, c.s, s_grid, idx, res, eps_protocol, claim)

@@ -21,7 +21,7 @@ from diramp.exact import exact_text, to_fraction
 
 PRESETS = ("kulikov2024",)
 #: The parameters an audit and a pre-commitment take from a preset or an override.
-PARAMETERS = ("n", "mu", "eps", "eps_s", "eps_EA", "bins", "s_max")
+PARAMETERS = ("n", "mu", "eps", "eps_s", "eps_EA", "bins", "s_max", "eps_protocol")
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,7 @@ class Given:
     eps_EA: Fraction | None = None
     bins: int | None = None
     s_max: Fraction | None = None
+    eps_protocol: Fraction | None = None
     s_mu: Fraction | None = None
     counts: Counts | None = None
     chsh: Fraction | None = None
@@ -104,10 +105,12 @@ def resolve_parameters(preset: Preset | None, given: Given) -> tuple[dict[str, A
         bins = int(preset.assumed("grid_bins"))
         base = {"n": int(preset.published("n")), "mu": preset.published("mu"), "eps": preset.published("eps"),
                 "eps_s": preset.assumed("eps_s"), "eps_EA": preset.assumed("eps_EA"), "bins": bins,
-                "s_max": preset.assumed("grid_delta_s") * bins}
+                "s_max": preset.assumed("grid_delta_s") * bins, "eps_protocol": preset.published("eps")}
         base_origin = {k: preset.source(src) for k, src in
                        (("n", "n"), ("mu", "mu"), ("eps", "eps"), ("eps_s", "eps_s"), ("eps_EA", "eps_EA"),
                         ("bins", "grid_bins"), ("s_max", "grid_delta_s"))}
+        base_origin["eps_protocol"] = ("published: the paper's overall claim eps = 1e-12 (main text), taken as the "
+                                       "protocol-level claim")
     g = given.named()
     if given.counts is not None:
         if g["n"] is not None and g["n"] != given.counts.n:
@@ -131,6 +134,9 @@ def resolve_parameters(preset: Preset | None, given: Given) -> tuple[dict[str, A
                 origins[k] = "= eps (eq. 21 default; pass --eps-ea to set it)"
             else:
                 vals[k], origins[k] = base[k], base_origin[k]
+        elif k == "eps_protocol" and k not in base:
+            vals[k] = vals.get("eps")
+            origins[k] = "= eps (the default claim; pass --eps-protocol to state the protocol-level claim)"
         elif k in base:
             vals[k], origins[k] = base[k], base_origin[k]
     missing = [f"--{k.replace('_', '-').lower()}" for k in ("n", "mu", "eps", "eps_s") if vals.get(k) is None]

@@ -71,6 +71,8 @@ class ProtocolParams:
     variant: Variant = "derived"
     block: int = BLOCK
     method: str = "auto"
+    #: THM-6-EPS: the protocol-level eps claimed (None: eps itself, the paper's reading).
+    eps_claim: Fraction | None = None
 
     def __post_init__(self) -> None:
         from diramp.trials.format import MAX_TRIALS
@@ -79,6 +81,10 @@ class ProtocolParams:
         c = check_params(self.n, self.mu, Fraction(0), self.eps, self.eps_s, self.eps_ea)
         for name, v in (("n", c.n), ("mu", c.mu), ("eps", c.eps), ("eps_s", c.eps_s), ("eps_ea", c.eps_ea)):
             object.__setattr__(self, name, v)
+        from diramp.length import check_eps
+
+        object.__setattr__(self, "eps_claim", c.eps if self.eps_claim is None
+                           else check_eps("eps_protocol", self.eps_claim))
         if c.n > MAX_TRIALS:
             raise InputError("n", f"exceeds what a trial file can hold ({MAX_TRIALS})", f"got {c.n}",
                              "no experiment can commit to more trials")
@@ -146,7 +152,7 @@ def analyse(params: ProtocolParams, blocks: Sequence[Counts]) -> Analysis:
     else:
         for v in VARIANTS:
             lengths[v] = theorem6(params.n, params.mu, s_obs, params.eps, params.eps_s, params.eps_ea,
-                                  grid=params.grid, variant=v)
+                                  grid=params.grid, variant=v, eps_claim=params.eps_claim)
         if lengths[params.variant].m == 0:
             reason = (f"certified m = 0 at S_mu,obs = {float(s_obs):.6g} (variant {params.variant}, "
                       f"THM-6 bin {lengths[params.variant].bin_index}; REQ-ABORT)")

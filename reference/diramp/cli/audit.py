@@ -71,6 +71,8 @@ def register(sub: Any) -> None:
     p.add_argument("--eps-s", type=exact("--eps-s"), help="smoothing parameter eps_s in (0, 1), with 6*eps_s < eps")
     p.add_argument("--eps-ea", type=exact("--eps-ea"),
                    help="entropy-accumulation parameter eps_EA in (0, 1) (default: eps)")
+    p.add_argument("--eps-protocol", type=exact("--eps-protocol"),
+                   help="protocol-level eps claimed (THM-6-EPS; default eps, the preset's: the paper's 1e-12)")
     p.add_argument("--bins", type=integer("--bins", 1, 10**7), help="Theorem 6 grid: number of bins M (with --s-max)")
     p.add_argument("--s-max", type=exact("--s-max"), help="Theorem 6 grid: S_mu,max (with --bins); Delta S = S_max/M")
     p.add_argument("--target-m", type=integer("--target-m", 1),
@@ -97,7 +99,7 @@ def _load_counts(path: Path) -> Counts:
 
 def run(args: argparse.Namespace) -> int:
     given = Given(n=args.n, mu=args.mu, eps=args.eps, eps_s=args.eps_s, eps_EA=args.eps_ea, bins=args.bins,
-                  s_max=args.s_max, s_mu=args.s_mu, chsh=args.chsh,
+                  s_max=args.s_max, eps_protocol=args.eps_protocol, s_mu=args.s_mu, chsh=args.chsh,
                   counts=_load_counts(args.counts) if args.counts is not None else None)
     report = audit_request(args.preset, given)
     inverse = _inverse(report, args.target_m) if args.target_m is not None else None
@@ -226,6 +228,7 @@ def render(report: AuditReport, digits: int = 12, inverse: dict[str, str] | None
         ["eps (per Theorem 5 instance)", exact_str(i.eps), i.origins.get("eps", "given")],
         ["eps_s", exact_str(i.eps_s), i.origins.get("eps_s", "given")],
         ["eps_EA", exact_str(i.eps_ea), i.origins.get("eps_EA", "given (default: eps)")],
+        ["eps claimed (protocol level)", exact_str(i.eps_claim or i.eps), i.origins.get("eps_protocol", "= eps")],
         ["mu_min = (1/2-mu)^2", exact_str(report.mu_min), "DEF-SV-PAIR"],
         ["mu_max = (1/2+mu)^2", exact_str(report.mu_max), "DEF-SV-PAIR"],
     ]
@@ -263,7 +266,7 @@ def render(report: AuditReport, digits: int = 12, inverse: dict[str, str] | None
         for v, x in report.thm6.items():
             verdict = "meets" if x.meets_claim else "MISSES"
             lines.append(f"  {v}: protocol-level eps = M x max(worst-bin eps, eps_EA) <= "
-                         f"{decimal_up(x.eps_protocol, 4)}; {verdict} the claimed eps = {exact_str(i.eps)} "
+                         f"{decimal_up(x.eps_protocol, 4)}; {verdict} the claimed eps = {exact_str(x.eps_claimed)} "
                          "(THM-6-EPS)")
         lines.append("")
     if report.preset:

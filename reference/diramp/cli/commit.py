@@ -57,6 +57,9 @@ def add_param_args(p: argparse._ActionsContainer) -> None:
                    help="smoothing eps_s of Theorem 1, with 6 eps_s < eps")
     p.add_argument("--eps-ea", dest="eps_ea", type=exact("--eps-ea"),
                    help="eps_EA of Theorem 1 (default: eps, as eq. 21)")
+    p.add_argument("--eps-protocol", dest="eps_protocol", type=exact("--eps-protocol"),
+                   help="the protocol-level eps claimed (THM-6-EPS: M times the worst bin's eps must not exceed it; "
+                   "default eps; the kulikov2024 preset: the paper's 1e-12)")
     p.add_argument("--bins", type=integer("--bins", 1, 10**7), help="Theorem 6 grid size M")
     p.add_argument("--s-max", dest="s_max", type=exact("--s-max"),
                    help="Theorem 6 grid top S_max (Delta S = S_max / M)")
@@ -91,7 +94,7 @@ def given(args: argparse.Namespace) -> Any:
     from diramp.params import Given
 
     return Given(n=args.n, mu=args.mu, eps=args.eps, eps_s=args.eps_s, eps_EA=args.eps_ea, bins=args.bins,
-                 s_max=args.s_max)
+                 s_max=args.s_max, eps_protocol=args.eps_protocol)
 
 
 def params_from_args(args: argparse.Namespace, preset: str | None) -> tuple[Any, dict[str, str]]:
@@ -112,7 +115,7 @@ def params_from_args(args: argparse.Namespace, preset: str | None) -> tuple[Any,
     params = ProtocolParams(
         n=vals["n"], mu=vals["mu"], eps=vals["eps"], eps_s=vals["eps_s"], eps_ea=vals["eps_EA"],
         grid=Grid(vals["s_max"], vals["bins"]), variant=args.variant or "derived", block=block,
-        method=args.method or "auto",
+        method=args.method or "auto", eps_claim=vals["eps_protocol"],
     )
     return params, origins
 
@@ -133,13 +136,17 @@ def run(args: argparse.Namespace) -> int:
     eps_protocol = p.grid.bins * max(worst_bin_eps(p.variant, p.eps, p.eps_s), p.eps_ea)
     rows = [("n", str(p.n), "n"), ("mu", exact_text(p.mu, 40), "mu"), ("eps (per bin)", exact_text(p.eps, 40), "eps"),
             ("eps_s", exact_text(p.eps_s, 40), "eps_s"), ("eps_EA", exact_text(p.eps_ea, 40), "eps_EA"),
-            ("grid M", str(p.grid.bins), "bins"), ("grid S_max", exact_text(p.grid.s_max, 40), "s_max")]
+            ("grid M", str(p.grid.bins), "bins"), ("grid S_max", exact_text(p.grid.s_max, 40), "s_max"),
+            ("eps claimed", exact_text(p.eps_claim or p.eps, 40), "eps_protocol")]
     print(f"pre-commitment written: {describe(tx.published)[0]}")
     for label, value, key in rows:
         print(f"  {label:<14} {value:<24} {origins.get(key, 'given')}")
     print(f"  variant {p.variant}; blocks of {p.block} trials; extractor {pc.extractor} ({p.method}); "
           f"Delta S = {exact_text(p.grid.delta, 40)}")
-    print(f"  protocol-level eps (Theorem 6: M x the worst bin's eps) = {float(eps_protocol):.3g}")
+    claim = p.eps_claim or p.eps
+    verdict = "meets" if eps_protocol <= claim else "MISSES"
+    print(f"  protocol-level eps (Theorem 6: M x the worst bin's eps) = {float(eps_protocol):.3g}: {verdict} the "
+          f"claimed {float(claim):.3g} (THM-6-EPS)")
     print(f"  SHA-256 {pc.sha256}  (= sha256sum {args.out})")
     print("publish this digest before the run; then: diramp run --trials T --seed-z Z --commit " + str(args.out))
     return 0

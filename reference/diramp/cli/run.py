@@ -115,6 +115,7 @@ def register(subparsers: Any) -> None:
 
 def _given(args: argparse.Namespace) -> dict[str, Any]:
     return {"n": args.n, "mu": args.mu, "eps": args.eps, "eps_s": args.eps_s, "eps_EA": args.eps_ea,
+            "eps_protocol": args.eps_protocol,
             "bins": args.bins, "s_max": args.s_max, "variant": args.variant, "block_trials": args.block_trials,
             "method": args.method, "extractor": args.extractor}
 
