@@ -1,4 +1,7 @@
-"""Numerics audit F1-F9 (2026-12-02): THM-1-OPT, THM-1-G, CONV-SMAX, THM-6-EPS, REQ-INVERSE-HEADLINE, CONV-PRESET-OVERRIDE."""
+"""Numerics audit F1-F9 (2026-12-02).
+
+Spec: THM-1-OPT, THM-1-G, CONV-SMAX, THM-6-EPS, REQ-INVERSE-HEADLINE, CONV-PRESET-OVERRIDE.
+"""
 
 from __future__ import annotations
 

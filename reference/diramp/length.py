@@ -267,7 +267,8 @@ class AdaptiveResult:
     length: LengthResult
     #: THM-6-EPS: the protocol's security, M * max(worst-bin eps achieved, eps_EA), an upper bound.
     eps_protocol: Fraction
-    eps_claimed: Fraction  #: the protocol-level eps claimed (THM-6-EPS; default the committed eps, as the paper reads it)
+    #: the protocol-level eps claimed (THM-6-EPS; default the committed eps, as the paper reads it)
+    eps_claimed: Fraction
 
     @property
     def m(self) -> int:

@@ -67,7 +67,7 @@ def _scheduler(text: str) -> str:
     m = _ADDRESS.match(text.strip())
     if not m or not 0 < int(m.group(1)) < 65536:
         raise argparse.ArgumentTypeError(
-            f"--scheduler: not a Dask scheduler address (got {text[:60]!r}); write tcp://HOST:PORT "
+            f"not a Dask scheduler address (got {text[:60]!r}); write tcp://HOST:PORT "
             "(e.g. tcp://10.0.0.5:8786) or 'local'")
     return text.strip()
 
