@@ -19,7 +19,11 @@ SMALL = ["--n", str(N), "--mu", "0", "--eps", "1e-6", "--eps-s", "1e-8", "--bins
 @pytest.fixture(scope="module")
 def w(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A work directory: a genuine small run, plus hostile files."""
-    d = tmp_path_factory.mktemp("bad")
+    return make_workdir(tmp_path_factory.mktemp("bad"))
+
+
+def make_workdir(d: Path) -> Path:
+    """A genuine small run in d/run, and hostile files beside it (also used by tests/replay_redteam.py)."""
     assert main(["run", "--workdir", str(d / "run"), "--chsh", "2.8", "--seed", "5", *SMALL]) == 0
     os.mkfifo(d / "fifo")
     (d / "dir").mkdir()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from fractions import Fraction as F
 from pathlib import Path
@@ -19,7 +20,9 @@ from diramp.length import Grid
 from diramp.protocol import ProtocolParams
 from diramp.trials import count_total, read_header, write_trials
 
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+#: Examples per target: short in the suite; tests/replay_redteam.py sets DIRAMP_FUZZ_EXAMPLES for a longer run.
+FUZZ = settings(max_examples=int(os.environ.get("DIRAMP_FUZZ_EXAMPLES", "150")), deadline=None,
+                suppress_health_check=[HealthCheck.too_slow])
 _DIR = Path(tempfile.mkdtemp(prefix="diramp-fuzz-"))
 P = ProtocolParams(n=64, mu=F(0), eps=F(1, 10**6), eps_s=F(1, 10**8), eps_ea=F(1, 10**6), grid=Grid(F("0.0125"), 10),
                    block=64)

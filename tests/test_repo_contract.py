@@ -114,7 +114,12 @@ def test_main_job_needs_no_optional_extra(tmp_path: Path) -> None:
         "    assert main(['audit', '--preset', 'kulikov2024', '--json']) == 0\n"
         f"    assert main(['run', '--workdir', {str(tmp_path / 'w')!r}, '--chsh', '2.8', '--seed', '3', "
         "'--n', '262144', '--mu', '0', '--eps', '1e-6', '--eps-s', '1e-8', '--bins', '100', "
-        "'--s-max', '0.0125', '--block-trials', '65536', '--no-progress']) == 0\n",
+        "'--s-max', '0.0125', '--block-trials', '65536', '--no-progress']) == 0\n"
+        # newcomer problem 4: reproduce works on the base install; the figures are skipped, naming the extra
+        f"    assert main(['reproduce', 'kulikov2024', '--out', {str(tmp_path / 'rep')!r}]) == 0\n",
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
+    assert sorted(p.name for p in (tmp_path / "rep").iterdir()) == ["report.json", "report.md"]
+    assert "pip install 'diramp[plots]'" in (tmp_path / "rep" / "report.md").read_text()
+    assert "plots" in proc.stderr

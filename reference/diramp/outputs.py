@@ -46,6 +46,8 @@ Kind = Literal["secret", "public"]
 MODES: dict[str, int] = {"secret": 0o600, "public": 0o644}
 
 _ACTIVE: contextvars.ContextVar[Transaction | None] = contextvars.ContextVar("diramp_transaction", default=None)
+#: Every output published by this process, in order (what an interruption after a commit must not deny).
+PUBLISHED: list[Path] = []
 
 PathLike = str | os.PathLike[str]
 
@@ -289,6 +291,7 @@ class Transaction:
                 with contextlib.suppress(OSError):
                     os.unlink(backup)
         self.published = [(s.path, s.kind) for s in pending]
+        PUBLISHED.extend(s.path for s in pending)
         self._fsync_dirs({s.path.parent for s in pending})
         self._close_all()
 

@@ -89,6 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     command = "diramp"
+    from diramp.outputs import PUBLISHED
+
+    PUBLISHED.clear()  # one command per call (the tests call main() many times in one process)
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
@@ -101,7 +104,13 @@ def _main(argv: Sequence[str] | None) -> int:
         _err(f"{command}: error: {one_line(str(exc))}")
         return exc.exit_code
     except KeyboardInterrupt:
-        _err(f"{command}: interrupted; no output was written or changed")
+        from diramp.outputs import PUBLISHED
+
+        if PUBLISHED:
+            _err(f"{command}: interrupted; nothing more was written (already complete before the interruption: "
+                 f"{', '.join(str(p) for p in PUBLISHED[:6])})")
+        else:
+            _err(f"{command}: interrupted; no output was written or changed")
         return 130
     except BrokenPipeError:
         _quiet_stdout()

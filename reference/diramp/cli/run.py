@@ -211,9 +211,10 @@ def _default_inputs(args: argparse.Namespace, timings: dict[str, float]) -> tupl
         with progress(2 * params.n, "simulate", unit="trial", enabled=args.progress) as bar:
             simulate_files(params, cfg, paths["trials"], paths["z"], bar.update)
         timings["simulate"] = time.perf_counter() - t0
-    print(f"diramp run: simulated {params.n} trials (seed {cfg.seed}, {cfg.device} device, "
-          f"CHSH {exact_string(cfg.chsh)}, source bias {exact_string(cfg.delta)}, assumed mu = {params.mu}) in {wd}",
-          file=sys.stderr)
+    device = (f"quantum device, CHSH {exact_string(cfg.chsh)}" if cfg.device == "quantum"
+              else "local (classical) device")
+    print(f"diramp run: simulated {params.n} trials (seed {cfg.seed}, {device}, source bias "
+          f"{exact_string(cfg.delta)}, assumed mu = {params.mu}) in {wd}", file=sys.stderr)
     return pc, paths["trials"], paths["z"], paths["commit"], paths["k"], paths["cert"], sim.published
 
 

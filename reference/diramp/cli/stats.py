@@ -74,4 +74,8 @@ def run(args: argparse.Namespace) -> int:
             with tx.open(args.out) as f:
                 f.write(text.encode("utf-8"))
     sys.stdout.write(text)
+    if args.out is not None:
+        from diramp.outputs import describe
+
+        print(f"diramp stats: wrote {describe(tx.published)[0]}", file=sys.stderr)
     return 0 if battery.verdict().verdict == "pass" else 1

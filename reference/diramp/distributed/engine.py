@@ -80,8 +80,13 @@ def _connect(scheduler: str | None, workers: int, timeout: float, memory_limit: 
     from distributed import Client, LocalCluster
 
     if scheduler is None:
+        import logging
+
+        # the workers' own warnings (e.g. tasks cancelled when the run is interrupted) are not diramp's
+        # messages: only errors reach the terminal (REQ-BAD-INPUT: one line per failure)
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=":0", memory_limit=memory_limit or "auto")
+                               dashboard_address=":0", memory_limit=memory_limit or "auto",
+                               silence_logs=logging.ERROR)
         return Client(cluster, set_as_default=False), cluster
     try:
         client = Client(scheduler, timeout=timeout, set_as_default=False)
@@ -183,9 +188,7 @@ def extract_distributed(
             for t in (xt, yt):
                 _check_unchanged(t)
     finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        _quiet_close(client, cluster)
     out_sha = None
     rep.extra["out_digest"] = w.sha256.hex() if w.sha256 is not None else None
     rep.seconds = time.perf_counter() - t0
@@ -201,6 +204,27 @@ def extract_distributed(
         "fan_in": fan_in,
     })
     return rep
+
+
+def _quiet_close(client: Any, cluster: Any) -> None:
+    """Close the client and a local cluster without the shutdown chatter of an interrupted run."""
+    import contextlib
+    import io
+    import logging
+
+    quiet = {name: logging.getLogger(name).level for name in ("distributed", "tornado", "asyncio")}
+    for name in quiet:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    try:
+        with contextlib.redirect_stderr(io.StringIO()):
+            with contextlib.suppress(Exception):
+                client.close()
+            if cluster is not None:
+                with contextlib.suppress(Exception):
+                    cluster.close()
+    finally:
+        for name, level in quiet.items():
+            logging.getLogger(name).setLevel(level)
 
 
 def _check_workers(client: Any, x: InputRef, y: InputRef) -> None:

@@ -171,6 +171,8 @@ def import_bits(raw_path: str | os.PathLike[str], out_path: str | os.PathLike[st
         raise InputError("--nbits", "must be a non-negative integer", f"got {nbits!r}")
     with opened(raw_path, "bit file") as f:
         size = os.fstat(f.fileno()).st_size
+        if size == 0:
+            raise InputError(str(raw_path), "is empty: it holds no bits", "", "pass the file that holds the bits")
         if fmt == "packed":
             total = 8 * size if nbits is None else nbits
             if (total + 7) // 8 != size:
