@@ -53,7 +53,8 @@ def register(subparsers: Any) -> None:
                        epilog="examples:\n  diramp vectors verify\n  diramp vectors verify --impl ./my-impl "
                        "--component extractor\n  diramp vectors verify --impl 'python impl.py' --json",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    v.add_argument("--dir", default="spec/vectors", metavar="DIR", help="vector directory (default spec/vectors)")
+    v.add_argument("--dir", default=None, metavar="DIR",
+                   help="vector directory (default: ./spec/vectors, else the source tree's spec/vectors)")
     v.add_argument("--impl", default=None, metavar="CMD", type=nonempty("--impl"),
                    help="external implementation: a command reading JSON requests on stdin (docs/vectors.md); "
                    "omit it to verify diramp itself")
@@ -94,7 +95,8 @@ def _verify(args: argparse.Namespace) -> int:
     from diramp.vectors.verify import overall_ok, verify_dir
 
     t = time.perf_counter()
-    reports = verify_dir(args.dir, args.impl, args.component, args.acceptable_flag, timeout=args.timeout)
+    reports = verify_dir(args.dir or _default_dir(), args.impl, args.component, args.acceptable_flag,
+                         timeout=args.timeout)
     elapsed = time.perf_counter() - t
     ok, why = overall_ok(reports)
     if args.json:
@@ -113,6 +115,22 @@ def _verify(args: argparse.Namespace) -> int:
                 print(f"  got:      {_short(f.got)}")
         print(f"{'OK' if ok else 'FAILED'}: {why} ({elapsed:.1f} s)")
     return 0 if ok else 1
+
+
+def _default_dir() -> str:
+    """./spec/vectors when run from a checkout, else the spec/vectors beside the installed source tree."""
+    from pathlib import Path
+
+    import diramp
+
+    here = Path("spec/vectors")
+    if here.is_dir():
+        return str(here)
+    tree = Path(diramp.__file__).resolve().parents[2] / "spec" / "vectors"
+    if tree.is_dir():
+        return str(tree)
+    raise InputError("--dir", "no vector directory found", "not ./spec/vectors nor beside the source tree",
+                     "give --dir PATH/spec/vectors (the vectors ship with the source, not the wheel)")
 
 
 def _short(v: Any) -> str:
