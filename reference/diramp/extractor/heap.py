@@ -10,6 +10,15 @@ is unchanged: what is kept is what the previous call used.  On exit the
 defaults are restored and the heap is trimmed (``malloc_trim``).  A no-op
 where glibc is absent.  Results do not depend on it.
 
+Worker threads: glibc gives a thread its own arena, and a thread arena maps
+a request that large with ``mmap`` whatever ``M_MMAP_MAX`` says (glibc 2.36).
+So the first use also sets ``M_ARENA_MAX = 1``: threads created afterwards
+share the main arena (whose heap is retained).  That limit stays for the
+life of the process (glibc fixes it when the next arena would be created),
+and threads that already own an arena keep it: in a process that ran other
+threads before, the retention may then cover the calling thread only (the
+CLI and the benchmarks run in fresh processes).
+
 >>> with retained_heap() as active:
 ...     isinstance(active, bool)
 True
@@ -25,6 +34,7 @@ from contextlib import contextmanager
 
 _M_TRIM_THRESHOLD = -1
 _M_MMAP_MAX = -4
+_M_ARENA_MAX = -8
 #: glibc defaults (malloc(3)): restored when the last user leaves.
 _DEFAULT_MMAP_MAX = 65536
 _DEFAULT_TRIM_THRESHOLD = 128 * 1024
@@ -33,6 +43,7 @@ _KEEP = (1 << 31) - 1
 
 _lock = threading.Lock()
 _users = 0
+_arena_set = False
 
 
 def _libc() -> ctypes.CDLL | None:
@@ -48,12 +59,15 @@ def _libc() -> ctypes.CDLL | None:
 @contextmanager
 def retained_heap() -> Iterator[bool]:
     """Serve large allocations from a heap that is not trimmed; yields whether glibc took it."""
-    global _users
+    global _users, _arena_set
     lib = _libc()
     if lib is None:
         yield False
         return
     with _lock:
+        if not _arena_set:
+            lib.mallopt(_M_ARENA_MAX, 1)
+            _arena_set = True
         if _users == 0:
             ok = bool(lib.mallopt(_M_MMAP_MAX, 0)) and bool(lib.mallopt(_M_TRIM_THRESHOLD, _KEEP))
         else:

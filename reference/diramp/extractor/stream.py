@@ -27,9 +27,11 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Protocol
 
 import numpy as np
@@ -189,16 +191,43 @@ def run_plan(
     return out
 
 
-def _spawn(pool: ThreadPoolExecutor | None, fn: Callable[..., object], *args: object) -> Future[object]:
-    """Run ``fn(*args)`` on the pool, or at once (a completed future) without one."""
-    if pool is not None:
-        return pool.submit(fn, *args)
-    f: Future[object] = Future()
-    try:
-        f.set_result(fn(*args))
-    except BaseException as exc:  # re-raised by f.result()
-        f.set_exception(exc)
-    return f
+class _Team:
+    """The calling thread plus ``workers - 1`` pool threads draining one job list together.
+
+    The calling thread works too: it allocates from glibc's main arena, whose
+    heap :func:`~diramp.extractor.heap.retained_heap` keeps (module docstring there).
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.pool = ThreadPoolExecutor(workers - 1) if workers > 1 else None
+        self.helpers = workers - 1
+
+    def run(self, jobs: Sequence[Callable[[], object]]) -> list[object]:
+        """Run the jobs (earlier ones start first); return their results in order."""
+        q = deque(enumerate(jobs))
+        lock = threading.Lock()
+        results: list[object] = [None] * len(jobs)
+
+        def drain() -> None:
+            while True:
+                with lock:
+                    if not q:
+                        return
+                    i, fn = q.popleft()
+                results[i] = fn()
+
+        helpers = [self.pool.submit(drain) for _ in range(min(self.helpers, len(jobs) - 1))] \
+            if self.pool is not None else []
+        try:
+            drain()
+        finally:
+            for f in helpers:
+                f.result()
+        return results
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
 
 
 def _run_grouped(
@@ -238,7 +267,7 @@ def _run_grouped(
     accs = [np.empty(H, dtype=np.complex128) for _ in range(max(c1 - c0 for c0, c1 in batches))]
     stats = {"transforms": 0, "inverses": 0, "zero_y_blocks": 0}
     rep.tasks = plan.n_tasks()
-    pool = ThreadPoolExecutor(workers) if workers > 1 else None
+    team = _Team(workers)
     try:
         with progress(rep.tasks, "extract", unit="task", enabled=show_progress) as bar, \
                 retained_heap() as retained:
@@ -256,17 +285,24 @@ def _run_grouped(
                             stats["zero_y_blocks"] += c0 == 0
                             bar.update(len(tasks))
                             continue
-                        fy = _spawn(pool, lambda yb: ws().y_spectrum_conj(yb, Yc), yb)
+                        fy: Future[object] = Future()
+
+                        def y_job(yb: Bits = yb, fy: Future[object] = fy) -> None:
+                            try:
+                                ws().y_spectrum_conj(yb, Yc)
+                            except BaseException as exc:
+                                fy.set_exception(exc)
+                                raise
+                            fy.set_result(None)
 
                         def x_job(t: Task, fy: Future[object] = fy, c0: int = c0,
                                   members: list[list[Task]] = members) -> None:
                             X = ws().x_spectrum(x.read_bits(t.x0, t.x1))
-                            fy.result()  # Yc is ready (submitted first: no deadlock)
+                            fy.result()  # Yc ready (its job was taken first: no deadlock)
                             k = t.chunk - c0
                             multiply_accumulate(accs[k], X, Yc, first=not members[k])
 
-                        for f in [fy] + [_spawn(pool, x_job, t) for t in tasks]:
-                            f.result()
+                        team.run([y_job] + [partial(x_job, t) for t in tasks])
                         for t in tasks:
                             members[t.chunk - c0].append(t)
                         stats["transforms"] += 1 + len(tasks)
@@ -275,11 +311,12 @@ def _run_grouped(
                     def inv_job(k: int, ts: list[Task]) -> tuple[Bits, float]:
                         return ws().invert_round(accs[k], ts[0].s1 - ts[0].s0)
 
-                    inv = {k: _spawn(pool, inv_job, k, members[k]) for k in live}
+                    inv = dict(zip(live, team.run([partial(inv_job, k, members[k]) for k in live]),
+                                   strict=True))
                     stats["transforms"] += len(live)
                     stats["inverses"] += len(live)
                     for k in live:
-                        res = inv[k].result()
+                        res = inv[k]
                         assert isinstance(res, tuple)
                         parity, mg = res[0], float(res[1])
                         ts = members[k]
@@ -299,8 +336,7 @@ def _run_grouped(
                         out[s0 : s0 + parity.size] ^= parity
                         rep.worst_margin = max(rep.worst_margin, mg)
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True)
+        team.close()
     rep.extra.update(kernel="v2", G=plan.G, batch=plan.batch or plan.n_chunks, groups=plan.n_groups,
                      heap_retained=retained, **stats)
     return out
