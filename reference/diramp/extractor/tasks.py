@@ -260,11 +260,11 @@ def plan_grouped(
         sizes = fast_sizes(8, max_fft)
     workers = max(1, workers)
     best: tuple[float, Plan] | None = None
-    refused = None
+    refused: int | None = None  # smallest P whose bound refuses the group size
     for P in sizes:
         gmax = max_group(P)
         if gmax < (group or 1):
-            refused = P
+            refused = P if refused is None else refused
             continue
         c_min = -(-m // (P - 1))
         for C in range(c_min, c_min + 8):
@@ -288,8 +288,8 @@ def plan_grouped(
             if L == 1:
                 break
     if best is None:
-        if group is not None and refused is not None:
-            check_group(sizes[0], group)
+        if refused is not None:
+            check_group(refused, group or 1)  # raises, printing the bound
         raise InputError(
             "memory", "too small for this m and FFT cap",
             f"budget {memory} bytes, max_fft {max_fft}, m {m}", "raise the budget or --max-fft",
