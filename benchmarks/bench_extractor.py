@@ -11,12 +11,21 @@ inputs generated deterministically (numpy PCG64, seed ``--seed``), for the
 default and the lean mode.
 
 Results merge into benchmarks/results/extractor.json after every configuration,
-so an interrupted run keeps what finished.
+so an interrupted run keeps what finished.  ``--kernel v1,v2`` runs the
+previous kernel beside the grouped one, repeats interleaved, and records the
+median ratio; every record carries the load average (``os.getloadavg()``)
+before and after it.  ``--circulant`` runs the circulant extractor's shape at
+paper scale through the same blocked machinery: x = Z' followed by its first
+m - 1 bits (the wrap), y = AB zero-padded, N' = p + m - 1, p the first prime
+>= N (Z' = Z zero-padded to p bits), m = 120,000,000.
 
-Usage::
+Usage (one command per configuration; ``--workdir`` holds the 2 x 335 MB inputs)::
 
-    python benchmarks/bench_extractor.py                 # sizes, all peers
-    python benchmarks/bench_extractor.py --paper-scale   # paper scale only
+    python benchmarks/bench_extractor.py --sizes 24 --kernel v1,v2           # + cryptomite
+    python benchmarks/bench_extractor.py --sizes 28 --kernel v1,v2 --no-peers
+    python benchmarks/bench_extractor.py --paper-scale --modes default --kernel v2
+    python benchmarks/bench_extractor.py --paper-scale --modes lean --kernel v2
+    python benchmarks/bench_extractor.py --paper-scale --circulant --kernel v2
 """
 
 from __future__ import annotations
@@ -36,6 +45,47 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "extractor.json"
 PAPER_N = 2_684_354_560
 PAPER_M = 20_431_465
+#: Output length of the circulant extractor at paper scale (the bounds issue).
+CIRCULANT_M = 120_000_000
+
+
+class _Wrapped:
+    """Bits k of a source at k mod p for k < p + m - 1 (the circulant wrap), 0 past its end."""
+
+    def __init__(self, src, p: int, n: int) -> None:  # type: ignore[no-untyped-def]
+        self.src, self.p, self.nbits = src, p, n
+
+    def read_bits(self, start: int, stop: int):  # type: ignore[no-untyped-def]
+        import numpy as np
+
+        stop = min(stop, self.nbits)
+        parts, k = [], start
+        while k < stop:
+            a = k % self.p
+            b = min(self.p, a + (stop - k))
+            got = self.src.read_bits(a, min(b, self.src.nbits))
+            parts.append(got)
+            if got.size < b - a:  # zero padding from src.nbits to p
+                parts.append(np.zeros(b - a - got.size, np.uint8))
+            k += b - a
+        return np.concatenate(parts) if parts else np.zeros(0, np.uint8)
+
+
+class _Padded:
+    """A source zero-padded to n bits."""
+
+    def __init__(self, src, n: int) -> None:  # type: ignore[no-untyped-def]
+        self.src, self.nbits = src, n
+
+    def read_bits(self, start: int, stop: int):  # type: ignore[no-untyped-def]
+        import numpy as np
+
+        stop = min(stop, self.nbits)
+        got = self.src.read_bits(start, min(stop, self.src.nbits)) if start < self.src.nbits else \
+            np.zeros(0, np.uint8)
+        if got.size < stop - start:
+            got = np.concatenate([got, np.zeros(stop - start - got.size, np.uint8)])
+        return got
 
 
 def _rss_mib() -> float:
@@ -60,6 +110,29 @@ def child(cfg: dict) -> dict:  # type: ignore[type-arg]
     """Run one configuration in this (fresh) process; return time and peak RSS."""
     kind, seed = cfg["kind"], cfg["seed"]
     out: dict = {"kind": kind}  # type: ignore[type-arg]
+    if kind == "circulant":
+        import hashlib
+
+        import sympy
+
+        from diramp.extractor import PackedBitReader, extract_sources
+
+        d = Path(cfg["workdir"])
+        with PackedBitReader(d / "x.dbits") as ab, PackedBitReader(d / "y.dbits") as z:
+            p = int(sympy.nextprime(z.nbits - 1))
+            m = cfg["m"]
+            n2 = p + m - 1
+            c0, t0 = _cpu_s(), time.perf_counter()
+            bits, rep = extract_sources(_Wrapped(z, p, n2), _Padded(ab, n2), m,
+                                        lean=cfg["mode"] == "lean", kernel=cfg.get("kernel", "v2"))
+            out["cpu_seconds_run"] = _cpu_s() - c0
+            out.update(seconds=time.perf_counter() - t0, p=p, N_prime=n2, P=rep.P, L=rep.L, B=rep.B,
+                       tasks=rep.tasks, workers=rep.workers, worst_margin=rep.worst_margin,
+                       exact_fallbacks=rep.exact_fallbacks, extra=rep.extra,
+                       ext_sha256=hashlib.sha256(bits.tobytes()).hexdigest())
+        out["peak_rss_mib"] = _rss_mib()
+        out["cpu_seconds"] = _cpu_s()
+        return out
     if kind == "paper":
         from diramp.extractor import extract_files
 
@@ -70,12 +143,14 @@ def child(cfg: dict) -> dict:  # type: ignore[type-arg]
         rep = extract_files(
             d / names[0], d / names[1], cfg["m"], d / f"k_{cfg['mode']}_{nb}.dbits",
             lean=cfg["mode"] == "lean", show_progress=False, x_nbits=nb, y_nbits=nb,
+            kernel=cfg.get("kernel", "v2"),
         )
         out["cpu_seconds_run"] = _cpu_s() - c0
         out.update(
             seconds=time.perf_counter() - t0, core_seconds=rep.seconds, P=rep.P, L=rep.L,
             B=rep.B, tasks=rep.tasks, workers=rep.workers, worst_margin=rep.worst_margin,
             exact_fallbacks=rep.exact_fallbacks, out_sha256=rep.extra["out_sha256"],
+            extra={k: v for k, v in rep.extra.items() if not k.endswith("sha256")},
         )
         out["peak_rss_mib"] = _rss_mib()
         out["cpu_seconds"] = _cpu_s()
@@ -87,10 +162,14 @@ def child(cfg: dict) -> dict:  # type: ignore[type-arg]
         from diramp.extractor.stream import ArrayBits
 
         xs, ys = ArrayBits(x), ArrayBits(y)
+        ru0 = resource.getrusage(resource.RUSAGE_SELF)
         c0, t0 = _cpu_s(), time.perf_counter()
-        bits, rep = extract_sources(xs, ys, m, lean=cfg["mode"] == "lean")
+        bits, rep = extract_sources(xs, ys, m, lean=cfg["mode"] == "lean", kernel=cfg.get("kernel", "v1"))
+        ru1 = resource.getrusage(resource.RUSAGE_SELF)
         out.update(seconds=time.perf_counter() - t0, cpu_seconds=_cpu_s() - c0, worst_margin=rep.worst_margin, P=rep.P,
-                   workers=rep.workers, exact_fallbacks=rep.exact_fallbacks)
+                   workers=rep.workers, exact_fallbacks=rep.exact_fallbacks,
+                   sys_seconds=ru1.ru_stime - ru0.ru_stime, minor_faults=ru1.ru_minflt - ru0.ru_minflt,
+                   kernel=cfg.get("kernel", "v1"), extra=rep.extra)
         import hashlib
 
         out["ext_sha256"] = hashlib.sha256(bits.tobytes()).hexdigest()
@@ -130,13 +209,17 @@ def child(cfg: dict) -> dict:  # type: ignore[type-arg]
 def run_child(cfg: dict, timeout: float | None = None) -> dict:  # type: ignore[type-arg]
     """Run ``cfg`` in a fresh interpreter; return its JSON (or an error record)."""
     cmd = [sys.executable, __file__, "--child", json.dumps(cfg)]
+    load0 = os.getloadavg()
     try:
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
         return {"error": f"timeout after {timeout} s"}
     if p.returncode != 0:
         return {"error": p.stderr.strip().splitlines()[-1] if p.stderr.strip() else "failed"}
-    return json.loads(p.stdout.strip().splitlines()[-1])
+    r = json.loads(p.stdout.strip().splitlines()[-1])
+    r["loadavg_before"] = [round(v, 2) for v in load0]
+    r["loadavg_after"] = [round(v, 2) for v in os.getloadavg()]
+    return r
 
 
 def merge(key: str, value: object) -> None:
@@ -168,6 +251,10 @@ def summarise(runs: list[dict]) -> dict:  # type: ignore[type-arg]
     s["seconds_median"] = statistics.median(r["seconds"] for r in ok)
     if all("cpu_seconds" in r for r in ok):
         s["cpu_seconds_median"] = statistics.median(r["cpu_seconds"] for r in ok)
+    if all("sys_seconds" in r for r in ok):
+        s["sys_seconds_median"] = statistics.median(r["sys_seconds"] for r in ok)
+    if all("loadavg_before" in r for r in ok):
+        s["loadavg_1min_all"] = [r["loadavg_before"][0] for r in ok]
     s["seconds_all"] = [round(r["seconds"], 3) for r in ok]
     s["peak_rss_mib"] = max(r["peak_rss_mib"] for r in ok)
     s["repeats"] = len(ok)
@@ -281,6 +368,8 @@ def main() -> int:
     ap.add_argument("--workdir", default="/tmp/diramp-bench")
     ap.add_argument("--no-peers", action="store_true")
     ap.add_argument("--markdown", action="store_true", help="only re-render docs/extractor.md")
+    ap.add_argument("--kernel", default="v1", help="v1, v2 or v1,v2 (side by side, repeats interleaved)")
+    ap.add_argument("--circulant", action="store_true", help="paper scale, circulant shape (m = 1.2e8)")
     a = ap.parse_args()
     sys.path.insert(0, str(ROOT / "reference"))
     if a.child:
@@ -300,26 +389,50 @@ def main() -> int:
                     f.seek(64)
                     (wd / f"{name}_{nb}.bin").write_bytes(f.read(nb // 8))
         print(f"inputs ready in {time.perf_counter() - t0:.1f} s", flush=True)
-        for mode in a.modes.split(","):
-            cfg = {"kind": "paper", "mode": mode, "m": PAPER_M, "workdir": str(wd), "seed": a.seed,
-                   "prefix_bits": nb}
-            r = run_child(cfg)
-            r.update(N=PAPER_N if nb is None else nb, m=PAPER_M, seed=a.seed,
-                     generator="numpy PCG64 bytes")
-            print(mode, json.dumps(r), flush=True)
-            key = f"paper_scale/{mode}" if nb is None else f"paper_scale_prefix/{mode}"
-            merge(key, r)
-            render_markdown()
+        for kernel in a.kernel.split(","):
+            for mode in a.modes.split(","):
+                if a.circulant:
+                    cfg = {"kind": "circulant", "mode": mode, "m": CIRCULANT_M, "workdir": str(wd),
+                           "seed": a.seed, "kernel": kernel}
+                    r = run_child(cfg)
+                    r.update(N=PAPER_N, m=CIRCULANT_M, seed=a.seed, generator="numpy PCG64 bytes")
+                    print("circulant", mode, kernel, json.dumps(r), flush=True)
+                    merge(f"circulant_paper_scale/{mode}-{kernel}", r)
+                    continue
+                cfg = {"kind": "paper", "mode": mode, "m": PAPER_M, "workdir": str(wd), "seed": a.seed,
+                       "prefix_bits": nb, "kernel": kernel}
+                r = run_child(cfg)
+                r.update(N=PAPER_N if nb is None else nb, m=PAPER_M, seed=a.seed,
+                         generator="numpy PCG64 bytes")
+                print(mode, kernel, json.dumps(r), flush=True)
+                name = mode if kernel == "v1" and a.kernel == "v1" else f"{mode}-{kernel}"
+                key = f"paper_scale/{name}" if nb is None else f"paper_scale_prefix/{name}"
+                merge(key, r)
+                render_markdown()
         return 0
     for k in (int(s) for s in a.sizes.split(",")):
         N = 1 << k
         m = N // 128
         base = {"N": N, "m": m, "seed": a.seed}
+        kernels = a.kernel.split(",")
         for mode in a.modes.split(","):
-            runs = [run_child({**base, "kind": "diramp", "mode": mode}) for _ in range(a.repeats)]
-            s = summarise(runs)
-            print(k, mode, json.dumps(s), flush=True)
-            merge(f"2^{k}/diramp-{mode}", {**base, **s})
+            runs: dict[str, list[dict]] = {kn: [] for kn in kernels}  # type: ignore[type-arg]
+            for _ in range(a.repeats):  # interleaved: both kernels see the same load
+                for kn in kernels:
+                    runs[kn].append(run_child({**base, "kind": "diramp", "mode": mode, "kernel": kn}))
+            summ = {kn: summarise(rs) for kn, rs in runs.items()}
+            for kn, s in summ.items():
+                print(k, mode, kn, json.dumps(s), flush=True)
+                key = f"2^{k}/diramp-{mode}" if kernels == ["v1"] else f"2^{k}/diramp-{mode}-{kn}"
+                merge(key, {**base, **s})
+            if "v1" in summ and "v2" in summ and "seconds_median" in summ["v1"] and "seconds_median" in summ["v2"]:
+                ratio = {"wall": summ["v1"]["seconds_median"] / summ["v2"]["seconds_median"]}
+                if "cpu_seconds_median" in summ["v1"] and "cpu_seconds_median" in summ["v2"]:
+                    ratio["cpu"] = summ["v1"]["cpu_seconds_median"] / summ["v2"]["cpu_seconds_median"]
+                ratio["same_K"] = summ["v1"].get("ext_sha256") == summ["v2"].get("ext_sha256")
+                print(k, mode, "v1/v2", json.dumps(ratio), flush=True)
+                merge(f"2^{k}/ratio-v1-over-v2-{mode}", {**base, **ratio,
+                      "loadavg_1min_all": summ["v2"].get("loadavg_1min_all")})
         if a.no_peers:
             continue
         if k <= 24:
@@ -330,6 +443,14 @@ def main() -> int:
             s = {"error": "not run: about 22 GB peak RSS (notes/extractor.md), machine has 24 GB"}
         print(k, "cryptomite", json.dumps(s), flush=True)
         merge(f"2^{k}/cryptomite-dodis-cyclic", {**base, **s})
+        for kn in kernels:
+            d = summ.get(kn, {}) if "default" in a.modes.split(",") else {}
+            if kernels != ["v1"] and "seconds_median" in s and "seconds_median" in d:
+                ratio = {"wall": s["seconds_median"] / d["seconds_median"]}
+                if "cpu_seconds_median" in s and "cpu_seconds_median" in d:
+                    ratio["cpu"] = s["cpu_seconds_median"] / d["cpu_seconds_median"]
+                print(k, f"cryptomite/{kn}", json.dumps(ratio), flush=True)
+                merge(f"2^{k}/ratio-cryptomite-over-{kn}", {**base, **ratio})
         if k <= 20:
             s = summarise([run_child({**base, "kind": "galois"}, 600)])
         else:
