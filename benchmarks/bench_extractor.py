@@ -324,6 +324,33 @@ def render_markdown() -> None:
             f"{_fmt(c)} | {_fmt(res.get(f'2^{k}/galois-poly'))} | {ratio} |"
         )
     rows.append("")
+    rows.append("Kernel v1 (previous) beside v2 (grouped spectra), same run, repeats interleaved; cells: "
+                "median wall (median CPU, of which system) / peak RSS; load = 1-minute load average "
+                "before each v2 repeat:")
+    rows.append("")
+    rows.append("| N | m | v1 default | v2 default | v1/v2 wall | v1/v2 CPU | same K | "
+                "cryptomite / v2 (wall, CPU) | load |")
+    rows.append("|---|---|---|---|---|---|---|---|---|")
+
+    def _fmt2(r: dict | None) -> str:  # type: ignore[type-arg]
+        if not r or "seconds_median" not in r:
+            return "-"
+        return (f"{r['seconds_median']:.2f} s (CPU {r['cpu_seconds_median']:.2f} s, sys "
+                f"{r.get('sys_seconds_median', float('nan')):.2f} s) / {r['peak_rss_mib']:.0f} MiB")
+
+    for k in (20, 22, 24, 26, 28):
+        v2 = res.get(f"2^{k}/diramp-default-v2")
+        if not v2:
+            continue
+        v1, ratio = res.get(f"2^{k}/diramp-default-v1"), res.get(f"2^{k}/ratio-v1-over-v2-default", {})
+        cr = res.get(f"2^{k}/ratio-cryptomite-over-v2")
+        crs = f"{cr['wall']:.0f}x, {cr['cpu']:.0f}x" if cr else "-"
+        load = ", ".join(f"{v:.1f}" for v in v2.get("loadavg_1min_all", []))
+        rows.append(
+            f"| 2^{k} | {v2['m']} | {_fmt2(v1)} | {_fmt2(v2)} | {ratio.get('wall', float('nan')):.2f}x | "
+            f"{ratio.get('cpu', float('nan')):.2f}x | {ratio.get('same_K', '-')} | {crs} | {load} |"
+        )
+    rows.append("")
     rows.append("Paper scale, m = 20,431,465, N = 2,684,354,560, file to file (verify, extract, "
                 "write K); prefix rows use the first N bits of the same inputs (same m and plan "
                 "shape, fewer blocks: peak RSS, time scales with N):")
@@ -336,6 +363,8 @@ def render_markdown() -> None:
     for key in keys:
         r = res.get(key)
         name = key.split("/", 1)[1] + (" (prefix)" if key.startswith("paper_scale_prefix") else "")
+        if r and "label" in r:
+            name = r["label"]
         if not r:
             rows.append(f"| {name} | | not finished | | | | | | |")
             continue
@@ -348,6 +377,9 @@ def render_markdown() -> None:
             f"{r['P']} | {r['tasks']} | {r['worst_margin']:.2g} | {r['exact_fallbacks']} |"
         )
     rows.append("")
+    if "paper_note" in data:
+        rows.append(data["paper_note"] + ".")
+        rows.append("")
     rows.append(f"Machine: {data['machine']['cpus']} CPUs, Python {data['machine']['python']}; "
                 f"{data['machine']['note']}.  Updated {data['updated']}.")
     text = DOCS.read_text()
