@@ -282,6 +282,55 @@ def generate_paper_inputs(workdir: Path, N: int, seed: int) -> None:
                 left -= k
 
 
+def exact_check(workdir: Path, seed: int, log2n: int = 24) -> dict:  # type: ignore[type-arg]
+    """K of every kernel configuration against the exact method on the first 2^log2n paper-scale bits."""
+    import hashlib
+
+    import numpy as np
+
+    from diramp.extractor import PackedBitReader, extract_sources
+
+    generate_paper_inputs(workdir, PAPER_N, seed)
+    N = 1 << log2n
+    m = N // 128
+    with PackedBitReader(workdir / "x.dbits") as xr, PackedBitReader(workdir / "y.dbits") as yr:
+        x, y = xr.read_bits(0, N), yr.read_bits(0, N)
+    from diramp.extractor.stream import ArrayBits
+
+    def sha(bits: object) -> str:
+        return hashlib.sha256(np.asarray(bits).tobytes()).hexdigest()
+
+    xs, ys = ArrayBits(x), ArrayBits(y)
+    ref = sha(extract_sources(xs, ys, m, method="exact", kernel="v1", max_fft=1 << 21)[0])
+    configs = {
+        "v2 default": {}, "v2 lean": {"lean": True}, "v2 G=1": {"group": 1}, "v2 G=3": {"group": 3},
+        "v2 P<=2^17 (two lag chunks)": {"max_fft": 1 << 17},
+        "v2 P=2^17, batch 1 (tight memory)": {"fft_size": 1 << 17, "memory": 0},
+        "v2 method=fft": {"method": "fft"}, "v2 one thread": {"workers": 1},
+        "v1 default": {"kernel": "v1"}, "v1 lean": {"kernel": "v1", "lean": True},
+    }
+    out: dict = {"N": N, "m": m, "exact_sha256": ref, "configs": {}}  # type: ignore[type-arg]
+    for name, kw in configs.items():
+        if kw.get("memory") == 0:  # smallest budget that fits one accumulator
+            from diramp.extractor.tasks import grouped_memory
+
+            kw = {**kw, "memory": grouped_memory(1 << 17, 2, 1, m)}
+        bits, rep = extract_sources(xs, ys, m, **kw)  # type: ignore[arg-type]
+        out["configs"][name] = {"same_as_exact": sha(bits) == ref, "P": rep.P, "L": rep.L,
+                                "extra": {k: v for k, v in rep.extra.items() if k in ("G", "batch", "groups")}}
+        print(name, out["configs"][name], flush=True)
+    # Circulant-style second input: zero past 3N/4 (zero y blocks skipped).
+    y0 = y.copy()
+    y0[3 * N // 4 :] = 0
+    ref0 = sha(extract_sources(xs, ArrayBits(y0), m, method="exact", kernel="v1", max_fft=1 << 21)[0])
+    bits, rep = extract_sources(xs, ArrayBits(y0), m)
+    out["configs"]["v2, y zero past 3N/4"] = {"same_as_exact": sha(bits) == ref0, "P": rep.P,
+                                              "zero_y_blocks": rep.extra["zero_y_blocks"]}
+    print("v2, y zero past 3N/4", out["configs"]["v2, y zero past 3N/4"], flush=True)
+    out["all_same"] = all(c["same_as_exact"] for c in out["configs"].values())
+    return out
+
+
 DOCS = ROOT / "docs" / "extractor.md"
 
 
@@ -402,6 +451,8 @@ def main() -> int:
     ap.add_argument("--markdown", action="store_true", help="only re-render docs/extractor.md")
     ap.add_argument("--kernel", default="v1", help="v1, v2 or v1,v2 (side by side, repeats interleaved)")
     ap.add_argument("--circulant", action="store_true", help="paper scale, circulant shape (m = 1.2e8)")
+    ap.add_argument("--exact-check", action="store_true",
+                    help="every kernel configuration against the exact method on a 2^24 prefix")
     a = ap.parse_args()
     sys.path.insert(0, str(ROOT / "reference"))
     if a.child:
@@ -409,6 +460,9 @@ def main() -> int:
         return 0
     if a.markdown:
         render_markdown()
+        return 0
+    if a.exact_check:
+        merge("check/2^24-prefix-exact", exact_check(Path(a.workdir), a.seed))
         return 0
     if a.paper_scale:
         wd = Path(a.workdir)
