@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import diramp.extractor.margin as margin_mod
+import diramp.extractor.fft as fft_mod
 from diramp.cli import main
 from diramp.extractor import extract_loop, read_bits, write_bits
 
@@ -100,7 +100,9 @@ def test_exit_codes_and_no_output(files: tuple, capsys: pytest.CaptureFixture[st
     code, _, err = run(capsys, "--x", str(xp), "--y", str(yp), "--m", "5", "--out", str(xp))
     assert code == 2 and "would overwrite an input" in err
     # REQ-FLOAT-MARGIN: unsafe rounding -> exit 1 with --method fft, fallback with auto.
-    monkeypatch.setattr(margin_mod, "SAFE_MARGIN", -1.0)
+    # Planted: every rounded group reports a distance of 0.3 > 1/4 to the nearest integer.
+    real = fft_mod.round_parities
+    monkeypatch.setattr(fft_mod, "round_parities", lambda c, L: (real(c, L)[0], 0.3))
     code, _, err = run(capsys, "--x", str(xp), "--y", str(yp), "--m", "5", "--out", str(out),
                        "--method", "fft")
     assert code == 1 and "REQ-FLOAT-MARGIN" in err and not out.exists()

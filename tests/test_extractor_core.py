@@ -138,7 +138,7 @@ def test_shift_direction_is_non_cyclic_right() -> None:
 def test_planted_one_bit_error_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     rng = np.random.default_rng(SEED)
     x, y = bits(rng, 2000), bits(rng, 2000)
-    cross_check(x, y, 500, max_fft=512)  # clean run passes
+    cross_check(x, y, 500, max_fft=512, kernel="v1")  # clean run passes
     real = tasks_mod.fft_partial
     calls = {"n": 0}
 
@@ -152,7 +152,7 @@ def test_planted_one_bit_error_is_caught(monkeypatch: pytest.MonkeyPatch) -> Non
 
     monkeypatch.setattr(tasks_mod, "fft_partial", planted)
     with pytest.raises(CheckFailed, match="differs from reference"):
-        cross_check(x, y, 500, max_fft=512)
+        cross_check(x, y, 500, max_fft=512, kernel="v1")
     assert calls["n"] >= 3
 
 
@@ -161,11 +161,14 @@ def test_margin_check_falls_back_or_refuses(monkeypatch: pytest.MonkeyPatch) -> 
     x, y = bits(rng, 3000), bits(rng, 3000)
     ref = extract_loop(x, y, 700)
     monkeypatch.setattr(margin_mod, "SAFE_MARGIN", -1.0)  # every block now looks unsafe
-    got, rep = extract_sources(ArrayBits(x), ArrayBits(y), 700, max_fft=1024)
+    got, rep = extract_sources(ArrayBits(x), ArrayBits(y), 700, max_fft=1024, kernel="v1")
     assert np.array_equal(got, ref)
     assert rep.exact_fallbacks == rep.tasks > 1
     with pytest.raises(CheckFailed, match="REQ-FLOAT-MARGIN"):
-        extract(x, y, 700, method="fft")
+        extract(x, y, 700, method="fft", kernel="v1")
+    # The grouped kernel's planner refuses outright: no group size is safe below 0.
+    with pytest.raises(InputError, match="a priori rounding bound"):
+        extract(x, y, 700)
 
 
 def test_margin_check_catches_planted_rounding_error(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -179,9 +182,9 @@ def test_margin_check_catches_planted_rounding_error(monkeypatch: pytest.MonkeyP
         return parity ^ 1, 0.4  # garbage parities, margin reveals it
 
     monkeypatch.setattr(tasks_mod, "fft_partial", noisy)
-    assert np.array_equal(extract(x, y, 100), extract_loop(x, y, 100))
+    assert np.array_equal(extract(x, y, 100, kernel="v1"), extract_loop(x, y, 100))
     with pytest.raises(CheckFailed):
-        extract(x, y, 100, method="fft")
+        extract(x, y, 100, method="fft", kernel="v1")
 
 
 def test_reported_margin_is_small_and_bounded() -> None:

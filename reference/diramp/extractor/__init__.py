@@ -26,7 +26,7 @@ import numpy.typing as npt
 
 from diramp.errors import InputError
 from diramp.extractor.conventions import interleave_ab, split_ab
-from diramp.extractor.margin import SAFE_MARGIN, fft_error_bound
+from diramp.extractor.margin import SAFE_MARGIN, check_group, fft_error_bound, group_error_bound, max_group
 from diramp.extractor.packed import (
     Bits,
     PackedBitReader,
@@ -43,7 +43,7 @@ from diramp.extractor.stream import (
     extract_sources,
     open_bits,
 )
-from diramp.extractor.tasks import PartialResult, Plan, Task, make_plan, partial_correlation
+from diramp.extractor.tasks import PartialResult, Plan, Task, make_plan, partial_correlation, plan_grouped
 
 #: Methods accepted by :func:`extract`.
 EXTRACT_METHODS = ("auto", "fft", "exact", "loop", "reference", "galois")
@@ -59,16 +59,20 @@ __all__ = [
     "PartialResult",
     "Plan",
     "Task",
+    "check_group",
     "extract",
     "extract_files",
     "extract_galois",
     "extract_loop",
     "extract_sources",
     "fft_error_bound",
+    "group_error_bound",
     "interleave_ab",
     "make_plan",
+    "max_group",
     "open_bits",
     "partial_correlation",
+    "plan_grouped",
     "read_bits",
     "split_ab",
     "write_bits",
@@ -84,6 +88,8 @@ def extract(
     lean: bool = False,
     max_fft: int | None = None,
     workers: int | None = 1,
+    kernel: str = "v2",
+    group: int | None = None,
 ) -> Bits:
     """Theorem 2 (Kulikov et al. 2024), DEF-EXT: ``Ext(x, y)``, the first m lags, uint8 bits.
 
@@ -92,7 +98,9 @@ def extract(
     with the REQ-FLOAT-MARGIN check, exact recomputation of unsafe blocks),
     ``"fft"`` (refuse on an unsafe margin), ``"exact"`` (big-integer blocks),
     ``"loop"``/``"reference"`` (O(N m) integer loop), ``"galois"`` (literal GF(2)
-    matrices, N <= 2^12).
+    matrices, N <= 2^12).  ``kernel``: ``"v2"`` (grouped spectra, default) or
+    ``"v1"`` (the previous kernel); ``group`` forces the group size G of v2
+    (refused with its a priori bound if unsafe, REQ-FLOAT-MARGIN).
     """
     if method not in EXTRACT_METHODS:
         raise InputError("method", f"must be one of {EXTRACT_METHODS}", f"got {method!r}")
@@ -103,6 +111,6 @@ def extract(
     xb, yb = check_inputs(x, y, m)
     bits, _ = extract_sources(
         ArrayBits(xb, "x"), ArrayBits(yb, "y"), m, method=method, lean=lean,
-        workers=workers, max_fft=max_fft,
+        workers=workers, max_fft=max_fft, kernel=kernel, group=group,
     )
     return bits

@@ -13,8 +13,15 @@ correct whenever the error is < 1/2.  Two defences (spec/extractor.md):
    exact method (``method="auto"``) or the run stops with CheckFailed
    (``method="fft"``).
 
+The grouped kernel (one inverse FFT per group of G blocks) uses the named
+variant :func:`group_error_bound` (our derivation, spec/extractor.md
+REQ-FLOAT-MARGIN, "Grouped spectra"); :func:`max_group` is the largest G it
+admits and :func:`check_group` refuses an unsafe (P, G) with the bound printed.
+
 >>> fft_error_bound(3 << 24) < SAFE_MARGIN
 True
+>>> max_group(5 << 23)
+15
 >>> round(margin_of([1.0, 2.1, -0.05]), 12)
 0.1
 """
@@ -25,6 +32,8 @@ import math
 
 import numpy as np
 import numpy.typing as npt
+
+from diramp.errors import InputError
 
 #: REQ-FLOAT-MARGIN: largest accepted distance of a float result to the nearest integer.
 SAFE_MARGIN = 0.25
@@ -62,3 +71,96 @@ def margin_of(values: npt.ArrayLike) -> float:
     if v.size == 0:
         return 0.0
     return float(np.max(np.abs(v - np.rint(v))))
+
+
+#: Relative inflation applied to :func:`group_error_bound` for the float64
+#: evaluation of its own formula (about 30 roundings of relative size 2^-53 each).
+BOUND_EVAL_SLACK = 1e-12
+
+
+def _gamma(k: int, u: float = UNIT_ROUNDOFF) -> float:
+    """Higham's gamma_k = k u / (1 - k u) (ASNA 2nd ed., Lemma 3.1)."""
+    return k * u / (1 - k * u)
+
+
+def group_error_bound(P: int, G: int = 1, twiddle_error: float = UNIT_ROUNDOFF) -> float:
+    """REQ-FLOAT-MARGIN (grouped variant, our derivation): max |error| of a group of G blocks.
+
+    The grouped kernel computes ``c = sum_{b<G} x_b (star) y_b`` as
+    ``irfft(sum_b rfft(x_b) * conj(rfft(y_b)))`` at FFT length P, 0/1 inputs of
+    length <= P, the spectra summed left to right.  With L2 = ceil(log2 P),
+    eta = mu + gamma_4 (sqrt 2 + mu), e = L2 eta / (1 - L2 eta) (Higham, ASNA
+    2nd ed., Thm 24.2, stated there for radix 2), rho = sqrt 2 gamma_2
+    (Lemma 3.5, complex multiplication), beta = (2e + e^2)(1 + rho) + rho,
+    beta_G = beta + gamma_{G-1} (1 + beta) and e_inv = e + u + e u:
+
+        max_t |c~[t] - c[t]|  <=  G P^{3/2} (e_inv (1 + beta_G) + beta_G)
+
+    including every second-order term (spec/extractor.md REQ-FLOAT-MARGIN,
+    "Grouped spectra").  Linear in G apart from the summation term gamma_{G-1}.
+    The result is inflated by :data:`BOUND_EVAL_SLACK` for its own float evaluation.
+
+    >>> f"{group_error_bound(5 << 23, 1):.4f}", f"{group_error_bound(5 << 23, 15):.3f}"
+    ('0.0158', '0.243')
+    """
+    if P < 1 or G < 1:
+        raise InputError("P, G", "must be positive integers", f"P = {P}, G = {G}")
+    u = UNIT_ROUNDOFF
+    lg = max(1, math.ceil(math.log2(P)))
+    eta = twiddle_error + _gamma(4) * (math.sqrt(2) + twiddle_error)
+    if lg * eta >= 1:
+        return math.inf
+    e = lg * eta / (1 - lg * eta)
+    rho = math.sqrt(2) * _gamma(2)
+    beta = (2 * e + e * e) * (1 + rho) + rho
+    beta_g = beta + _gamma(G - 1) * (1 + beta)
+    e_inv = e + u + e * u
+    return G * float(P) ** 1.5 * (e_inv * (1 + beta_g) + beta_g) * (1 + BOUND_EVAL_SLACK)
+
+
+def max_group(P: int, threshold: float | None = None) -> int:
+    """REQ-FLOAT-MARGIN: the largest G with ``group_error_bound(P, G) <= threshold`` (0 if none).
+
+    ``threshold`` defaults to :data:`SAFE_MARGIN`.
+
+    >>> max_group(1 << 25), max_group(1 << 27), max_group(1 << 28)
+    (22, 2, 0)
+    """
+    tau = SAFE_MARGIN if threshold is None else threshold
+    if group_error_bound(P, 1) > tau:
+        return 0
+    lo, hi = 1, 2
+    while group_error_bound(P, hi) <= tau:
+        lo, hi = hi, 2 * hi
+    while hi - lo > 1:  # bound increasing in G: bisect
+        mid = (lo + hi) // 2
+        if group_error_bound(P, mid) <= tau:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def check_group(P: int, G: int) -> float:
+    """REQ-FLOAT-MARGIN: refuse an FFT length / group size whose a priori bound exceeds SAFE_MARGIN.
+
+    Returns the bound; raises InputError naming it otherwise.
+
+    >>> check_group(1 << 28, 1)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    diramp.errors.InputError: group size, FFT length: a priori rounding bound 0.27 exceeds ...
+    """
+    bound = group_error_bound(P, G)
+    if bound > SAFE_MARGIN:
+        g = max_group(P)
+        fix = (f"use a group size <= {g} at this FFT length" if g else
+               "use a smaller FFT length (--max-fft) or --lean")
+        raise InputError(
+            "group size, FFT length",
+            f"a priori rounding bound {bound:.2g} exceeds the safe threshold {SAFE_MARGIN} "
+            "(REQ-FLOAT-MARGIN)",
+            f"G = {G}, P = {P}",
+            fix,
+        )
+    return bound

@@ -2,9 +2,19 @@
 
 A bit source is anything with ``nbits`` and ``read_bits(start, stop)``
 (:class:`ArrayBits` in memory, :class:`~diramp.extractor.packed.PackedBitReader`
-on disk).  :func:`run_plan` executes the plan's tasks block by block (a thread
-pool of ``workers``, at most ``workers`` blocks in flight, so memory is
-O(workers * P + m), never O(N)) and XOR-reduces each chunk's partials.
+on disk).  :func:`run_plan` executes the plan's tasks and XOR-reduces each
+chunk's partials; memory is O(workers * P + m), never O(N).  Two kernels:
+
+* ``"v2"`` (default, the grouped kernel): per group of G blocks and batch of
+  lag chunks, each block's conjugated y spectrum is computed once and serves
+  every chunk of the batch; each chunk accumulates the spectra products of the
+  group and is inverted once (REQ-FLOAT-MARGIN, "Grouped spectra").  The
+  transforms of one block (its y spectrum and its chunks' x spectra) run on
+  the ``workers`` threads at once, each thread with its own reused buffers
+  (:class:`~diramp.extractor.fft.Workspace`), inside
+  :func:`~diramp.extractor.heap.retained_heap`.  A y block of zeros is skipped.
+* ``"v1"`` (the previous kernel, kept for comparison): one task per (chunk,
+  block), three transforms each, blocks spread over the threads.
 
 >>> bits, rep = extract_sources(ArrayBits([1, 0, 1, 1, 0, 1, 0, 0]),
 ...                             ArrayBits([1, 1, 0, 1, 0, 0, 1, 0]), 3)
@@ -15,27 +25,43 @@ O(workers * P + m), never O(N)) and XOR-reduces each chunk's partials.
 from __future__ import annotations
 
 import os
+import threading
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-from diramp.extractor.fft import y_spectrum
+from diramp.errors import CheckFailed, InputError
+from diramp.extractor import margin as _margin
+from diramp.extractor.exact import exact_partial
+from diramp.extractor.fft import Workspace, multiply_accumulate, y_spectrum
+from diramp.extractor.heap import retained_heap
 from diramp.extractor.packed import Bits, PackedBitReader, PackedBitWriter, check_bits, file_digests
 from diramp.extractor.reference import check_lengths
 from diramp.extractor.tasks import (
     DEFAULT_MAX_FFT,
+    DEFAULT_MEMORY,
     LEAN_MAX_FFT,
+    LEAN_MEMORY,
+    MAX_FFT,
     METHODS,
     Plan,
+    Task,
+    grouped_fft_count,
     make_plan,
     partial_correlation,
+    plan_grouped,
 )
 from diramp.progress import progress
+
+#: Kernels of :func:`run_plan` (module docstring).
+KERNELS = ("v2", "v1")
 
 
 class BitSource(Protocol):
@@ -79,9 +105,11 @@ class ExtractReport:
     extra: dict[str, object] = field(default_factory=dict)
 
 
-def default_workers(lean: bool) -> int:
-    """Threads for the FFT tasks: 1 in lean mode, else min(2, CPUs)."""
-    return 1 if lean else max(1, min(2, os.cpu_count() or 1))
+def default_workers(lean: bool, kernel: str = "v1") -> int:
+    """Threads for the FFT tasks: min(2, CPUs); kernel v1 in lean mode: 1."""
+    if lean and kernel == "v1":
+        return 1
+    return max(1, min(2, os.cpu_count() or 1))
 
 
 def plan_for(N: int, m: int, lean: bool = False, max_fft: int | None = None) -> Plan:
@@ -101,12 +129,20 @@ def run_plan(
     show_progress: bool | None = None,
     report: ExtractReport | None = None,
     share_spectrum: bool = True,
+    kernel: str = "v2",
 ) -> Bits:
     """LEM-EXT-BLOCKED: execute every task of ``plan`` and XOR-reduce per lag chunk.
 
-    ``share_spectrum=False`` (lean mode) recomputes each block's y spectrum per
-    task: three P-sized float buffers per worker instead of four.
+    ``kernel`` is ``"v2"`` (grouped, default) or ``"v1"`` (module docstring);
+    ``method="exact"`` always runs the v1 loop (no transforms to group).
+    ``share_spectrum=False`` (v1, lean mode) recomputes each block's y spectrum
+    per task: three P-sized float buffers per worker instead of four.
     """
+    if kernel not in KERNELS:
+        raise InputError("kernel", f"must be one of {KERNELS}", f"got {kernel!r}")
+    if kernel == "v2" and method != "exact":
+        return _run_grouped(x, y, plan, method=method, workers=workers,
+                            show_progress=show_progress, report=report)
     out = np.zeros(plan.m, dtype=np.uint8)
     rep = report if report is not None else ExtractReport(plan.N, plan.m, method, False)
 
@@ -155,6 +191,157 @@ def run_plan(
     return out
 
 
+class _Team:
+    """The calling thread plus ``workers - 1`` pool threads draining one job list together.
+
+    The calling thread works too: it allocates from glibc's main arena, whose
+    heap :func:`~diramp.extractor.heap.retained_heap` keeps (module docstring there).
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.pool = ThreadPoolExecutor(workers - 1) if workers > 1 else None
+        self.helpers = workers - 1
+
+    def run(self, jobs: Sequence[Callable[[], object]]) -> list[object]:
+        """Run the jobs (earlier ones start first); return their results in order."""
+        q = deque(enumerate(jobs))
+        lock = threading.Lock()
+        results: list[object] = [None] * len(jobs)
+
+        def drain() -> None:
+            while True:
+                with lock:
+                    if not q:
+                        return
+                    i, fn = q.popleft()
+                results[i] = fn()
+
+        helpers = [self.pool.submit(drain) for _ in range(min(self.helpers, len(jobs) - 1))] \
+            if self.pool is not None else []
+        try:
+            drain()
+        finally:
+            for f in helpers:
+                f.result()
+        return results
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+
+
+def _run_grouped(
+    x: BitSource,
+    y: BitSource,
+    plan: Plan,
+    *,
+    method: str,
+    workers: int,
+    show_progress: bool | None,
+    report: ExtractReport | None,
+) -> Bits:
+    """LEM-EXT-BLOCKED, REQ-FLOAT-MARGIN: the grouped kernel (module docstring).
+
+    For chunk c and group g the accumulator holds ``sum_b X_{c,b} conj(Y_b)``
+    over the group's non-zero y blocks; its inverse, rounded, gives
+    ``sum_b c_b[t]`` whose parity is the XOR of the blocks' partials
+    (LEM-EXT-BLOCKED).  Every value's distance to the nearest integer is
+    checked against SAFE_MARGIN; an unsafe group is recomputed exactly block by
+    block (``"auto"``) or stops the run (``"fft"``).
+    """
+    _margin.check_group(plan.P, plan.G)
+    out = np.zeros(plan.m, dtype=np.uint8)
+    rep = report if report is not None else ExtractReport(plan.N, plan.m, method, False)
+    P, H = plan.P, plan.P // 2 + 1
+    tau = _margin.SAFE_MARGIN
+    local = threading.local()
+
+    def ws() -> Workspace:
+        w: Workspace | None = getattr(local, "ws", None)
+        if w is None:
+            w = local.ws = Workspace(P)
+        return w
+
+    batches = plan.batches()
+    Yc = np.empty(H, dtype=np.complex128)
+    accs = [np.empty(H, dtype=np.complex128) for _ in range(max(c1 - c0 for c0, c1 in batches))]
+    stats = {"transforms": 0, "inverses": 0, "zero_y_blocks": 0}
+    rep.tasks = plan.n_tasks()
+    team = _Team(workers)
+    try:
+        with progress(rep.tasks, "extract", unit="task", enabled=show_progress) as bar, \
+                retained_heap() as retained:
+            for g in range(plan.n_groups):
+                b0, b1 = plan.group(g)
+                for c0, c1 in batches:
+                    members: list[list[Task]] = [[] for _ in range(c1 - c0)]
+                    for b in range(b0, b1):
+                        tasks = [t for t in plan.block_tasks(b) if c0 <= t.chunk < c1]
+                        if not tasks:
+                            continue
+                        j0, j1 = plan.block(b)
+                        yb = y.read_bits(j0, j1)
+                        if not yb.any():  # every partial of this block is zero
+                            stats["zero_y_blocks"] += c0 == 0
+                            bar.update(len(tasks))
+                            continue
+                        fy: Future[object] = Future()
+
+                        def y_job(yb: Bits = yb, fy: Future[object] = fy) -> None:
+                            try:
+                                ws().y_spectrum_conj(yb, Yc)
+                            except BaseException as exc:
+                                fy.set_exception(exc)
+                                raise
+                            fy.set_result(None)
+
+                        def x_job(t: Task, fy: Future[object] = fy, c0: int = c0,
+                                  members: list[list[Task]] = members) -> None:
+                            X = ws().x_spectrum(x.read_bits(t.x0, t.x1))
+                            fy.result()  # Yc ready (its job was taken first: no deadlock)
+                            k = t.chunk - c0
+                            multiply_accumulate(accs[k], X, Yc, first=not members[k])
+
+                        team.run([y_job] + [partial(x_job, t) for t in tasks])
+                        for t in tasks:
+                            members[t.chunk - c0].append(t)
+                        stats["transforms"] += 1 + len(tasks)
+                        bar.update(len(tasks))
+                    live = [k for k in range(c1 - c0) if members[k]]
+                    def inv_job(k: int, ts: list[Task]) -> tuple[Bits, float]:
+                        return ws().invert_round(accs[k], ts[0].s1 - ts[0].s0)
+
+                    inv = dict(zip(live, team.run([partial(inv_job, k, members[k]) for k in live]),
+                                   strict=True))
+                    stats["transforms"] += len(live)
+                    stats["inverses"] += len(live)
+                    for k in live:
+                        res = inv[k]
+                        assert isinstance(res, tuple)
+                        parity, mg = res[0], float(res[1])
+                        ts = members[k]
+                        if mg > tau:
+                            if method == "fft":
+                                raise CheckFailed(
+                                    f"REQ-FLOAT-MARGIN: float64 FFT rounding margin {mg:.3g} exceeds "
+                                    f"the safe threshold {tau} (FFT length {P}, group of {len(ts)} "
+                                    "blocks); rerun with --method exact (or auto), or --lean"
+                                )
+                            parity = np.zeros(ts[0].s1 - ts[0].s0, dtype=np.uint8)
+                            for t in ts:
+                                parity ^= exact_partial(x.read_bits(t.x0, t.x1),
+                                                        y.read_bits(t.j0, t.j1), t.s1 - t.s0)
+                            rep.exact_fallbacks += len(ts)
+                        s0 = ts[0].s0
+                        out[s0 : s0 + parity.size] ^= parity
+                        rep.worst_margin = max(rep.worst_margin, mg)
+    finally:
+        team.close()
+    rep.extra.update(kernel="v2", G=plan.G, batch=plan.batch or plan.n_chunks, groups=plan.n_groups,
+                     heap_retained=retained, **stats)
+    return out
+
+
 def extract_sources(
     x: BitSource,
     y: BitSource,
@@ -165,22 +352,41 @@ def extract_sources(
     workers: int | None = None,
     max_fft: int | None = None,
     show_progress: bool | None = False,
+    kernel: str = "v2",
+    group: int | None = None,
+    memory: int | None = None,
+    fft_size: int | None = None,
 ) -> tuple[Bits, ExtractReport]:
-    """Theorem 2 (Kulikov et al. 2024), DEF-EXT: Ext(x, y) of two bit sources, with a report."""
-    from diramp.errors import InputError
+    """Theorem 2 (Kulikov et al. 2024), DEF-EXT: Ext(x, y) of two bit sources, with a report.
 
+    ``kernel="v2"`` (default) plans with :func:`~diramp.extractor.tasks.plan_grouped`
+    within ``memory`` bytes (default 3.5 GiB, lean 0.85 GiB of the model), two
+    threads in both modes; ``group`` and ``fft_size`` force G and P (refused with
+    the a priori bound printed when unsafe).  ``kernel="v1"`` is the previous
+    kernel and planner (:func:`plan_for`).
+    """
     if method not in METHODS:
         raise InputError("method", f"must be one of {METHODS}", f"got {method!r}")
+    if kernel not in KERNELS:
+        raise InputError("kernel", f"must be one of {KERNELS}", f"got {kernel!r}")
     check_lengths(x.nbits, y.nbits, m)
     t0 = time.perf_counter()
-    plan = plan_for(x.nbits, m, lean, max_fft)
-    w = default_workers(lean) if workers is None else workers
-    w = min(w, plan.n_blocks)
+    w = default_workers(lean, kernel) if workers is None else workers
+    if kernel == "v1":
+        plan = plan_for(x.nbits, m, lean, max_fft)
+        w = min(w, plan.n_blocks)
+    else:
+        budget = memory if memory is not None else (LEAN_MEMORY if lean else DEFAULT_MEMORY)
+        plan = plan_grouped(x.nbits, m, workers=w, memory=budget,
+                            max_fft=MAX_FFT if max_fft is None else max_fft,
+                            fft_size=fft_size, group=group)
     rep = ExtractReport(x.nbits, m, method, lean, plan.P, plan.L, plan.B, workers=w)
     bits = run_plan(
         x, y, plan, method=method, workers=w, show_progress=show_progress, report=rep,
-        share_spectrum=not lean,
+        share_spectrum=not lean, kernel=kernel,
     )
+    if kernel == "v2" and method != "exact":
+        rep.extra["transforms_planned"] = grouped_fft_count(plan)
     rep.seconds = time.perf_counter() - t0
     return bits, rep
 
@@ -206,6 +412,10 @@ def extract_files(
     max_fft: int | None = None,
     show_progress: bool | None = None,
     reference: Callable[[Bits, Bits, int], Bits] | None = None,
+    kernel: str = "v2",
+    group: int | None = None,
+    memory: int | None = None,
+    fft_size: int | None = None,
 ) -> ExtractReport:
     """Theorem 2 (Kulikov et al. 2024), DEF-EXT, CONV-EXT-ARGS: K = Ext(x = AB, y = Z) file to file.
 
@@ -214,6 +424,7 @@ def extract_files(
     after any failure no output file exists.  ``reference`` (small N only)
     replaces the blocked path by a whole-array reference function.  The report
     carries the SHA-256 digests of the inputs and of the output file.
+    ``kernel``, ``group``, ``memory``, ``fft_size``: as :func:`extract_sources`.
     """
     with open_bits(x_path, x_nbits) as xr, open_bits(y_path, y_nbits) as yr:
         check_lengths(xr.nbits, yr.nbits, m)
@@ -229,7 +440,8 @@ def extract_files(
         else:
             bits, rep = extract_sources(
                 xr, yr, m, method=method, lean=lean, workers=workers, max_fft=max_fft,
-                show_progress=show_progress,
+                show_progress=show_progress, kernel=kernel, group=group, memory=memory,
+                fft_size=fft_size,
             )
     with PackedBitWriter(out_path, mode=0o600) as w:
         w.write_bits(bits)

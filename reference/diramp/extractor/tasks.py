@@ -15,6 +15,16 @@ the XOR reduction per chunk combines them.
 (8, 3, 6, 1, 2)
 >>> [(t.chunk, t.block, t.x0, t.x1, t.j0, t.j1) for t in plan.tasks()]
 [(0, 0, 0, 8, 0, 6), (0, 1, 6, 8, 6, 8)]
+
+:func:`plan_grouped` plans the grouped kernel: the same tasks, plus a group
+size G (blocks whose spectra products are summed before one inverse FFT,
+REQ-FLOAT-MARGIN "Grouped spectra") and a chunk batch (lag chunks whose
+accumulators are held at once, so one y spectrum serves all of them), chosen
+within a memory budget.
+
+>>> g = plan_grouped(8, 3, max_fft=8)
+>>> (g.P, g.L, g.B, g.G, g.batch, g.n_groups)
+(8, 3, 6, 2, 0, 1)
 """
 
 from __future__ import annotations
@@ -30,6 +40,7 @@ from diramp.errors import CheckFailed, InputError
 from diramp.extractor import margin as _margin
 from diramp.extractor.exact import exact_partial
 from diramp.extractor.fft import Spectrum, fft_partial
+from diramp.extractor.margin import check_group, max_group
 from diramp.extractor.packed import Bits
 
 #: Largest FFT length of the default mode.  Measured peak RSS is about
@@ -45,6 +56,18 @@ METHODS = ("auto", "fft", "exact")
 
 #: Planner cost of one FFT call beyond its P log P work (Python and allocation overhead).
 TASK_OVERHEAD = 1 << 16
+
+#: Grouped kernel: memory budgets (bytes of the model :func:`grouped_memory`) of the
+#: default mode (4 GiB peak RSS target) and of the lean mode (1 GiB target).
+DEFAULT_MEMORY = int(3.5 * 2**30)
+LEAN_MEMORY = int(0.85 * 2**30)
+#: Memory model of the grouped kernel, in units of one P-length float64 buffer (8P bytes):
+#: per worker a staging buffer, a spectrum and numpy's two work arrays during a
+#: transform; shared, one conjugated y spectrum and one accumulator per batched chunk.
+UNITS_PER_WORKER = 4
+SHARED_UNITS = 1
+#: Fixed part of the model (interpreter, numpy, the unpacked bits being read).
+BASE_MEMORY = 160 << 20
 
 
 def fast_sizes(lo: int, hi: int) -> list[int]:
@@ -96,6 +119,24 @@ class Plan:
     P: int
     L: int
     B: int
+    #: grouped kernel: blocks per group (one inverse FFT per group and chunk)
+    G: int = 1
+    #: grouped kernel: lag chunks accumulated at once (0: all)
+    batch: int = 0
+
+    @property
+    def n_groups(self) -> int:
+        """Number of block groups, ceil(n_blocks / G)."""
+        return -(-self.n_blocks // self.G)
+
+    def group(self, g: int) -> tuple[int, int]:
+        """Block range ``[b0, b1)`` of group ``g``."""
+        return g * self.G, min(self.n_blocks, (g + 1) * self.G)
+
+    def batches(self) -> list[tuple[int, int]]:
+        """Chunk ranges ``[c0, c1)`` accumulated together (each reuses one y spectrum)."""
+        k = self.batch if self.batch > 0 else self.n_chunks
+        return [(c, min(self.n_chunks, c + k)) for c in range(0, self.n_chunks, k)]
 
     @property
     def n_chunks(self) -> int:
@@ -165,6 +206,94 @@ def make_plan(
                 break
     if best is None:
         raise InputError("max_fft", "too small for this m", f"max_fft {max_fft}, m {m}")
+    return best[1]
+
+
+def grouped_memory(P: int, workers: int, batch: int, m: int = 0) -> int:
+    """Bytes the grouped kernel holds at FFT length P (model; measured RSS in docs/extractor.md)."""
+    units = workers * UNITS_PER_WORKER + SHARED_UNITS + batch
+    return units * 8 * P + BASE_MEMORY + 2 * m + 2 * workers * P
+
+
+def grouped_fft_count(plan: Plan) -> int:
+    """Transforms of the grouped kernel at most (zero y blocks are skipped at run time).
+
+    Per block one y spectrum per chunk batch and one x spectrum per chunk; one
+    inverse per (group, chunk).
+    """
+    nb = len(plan.batches())
+    return sum(
+        min(nb, len(plan.block_tasks(b))) + len(plan.block_tasks(b)) for b in range(plan.n_blocks)
+    ) + plan.n_groups * plan.n_chunks
+
+
+def plan_grouped(
+    N: int,
+    m: int,
+    *,
+    workers: int = 2,
+    memory: int = DEFAULT_MEMORY,
+    max_fft: int = MAX_FFT,
+    fft_size: int | None = None,
+    group: int | None = None,
+) -> Plan:
+    """LEM-EXT-BLOCKED, REQ-FLOAT-MARGIN: (P, L, B, G, batch) of the grouped kernel.
+
+    Minimises ``n_blocks (ceil(C / batch) + C) + n_groups C`` transforms of cost
+    ``P log2 P`` over P <= ``max_fft`` and C = ceil(m / L) chunks, with G the
+    largest group size whose a priori bound (:func:`~diramp.extractor.margin.group_error_bound`)
+    stays <= SAFE_MARGIN, and the largest chunk batch whose
+    :func:`grouped_memory` fits ``memory``.  ``group`` forces G (refused with the
+    bound printed if unsafe at every admissible P); ``fft_size`` forces P
+    (refused likewise).
+    """
+    if not 1 <= m <= N:
+        raise InputError("m", f"must satisfy 1 <= m <= N = {N}", f"got {m}")
+    if max_fft > MAX_FFT:
+        raise InputError("max_fft", f"must be <= {MAX_FFT} (REQ-FLOAT-MARGIN)", f"got {max_fft}")
+    if group is not None and (not isinstance(group, int) or group < 1):
+        raise InputError("group", "must be a positive integer", f"got {group!r}")
+    if fft_size is not None:
+        check_group(fft_size, group or 1)
+        sizes = [fft_size]
+    else:
+        sizes = fast_sizes(8, max_fft)
+    workers = max(1, workers)
+    best: tuple[float, Plan] | None = None
+    refused: int | None = None  # smallest P whose bound refuses the group size
+    for P in sizes:
+        gmax = max_group(P)
+        if gmax < (group or 1):
+            refused = P if refused is None else refused
+            continue
+        c_min = -(-m // (P - 1))
+        for C in range(c_min, c_min + 8):
+            L = -(-m // C)
+            B = min(N, P - L + 1)
+            nb = -(-N // B)
+            G = min(group or gmax, nb)
+            ng = -(-nb // G)
+            G = -(-nb // ng)  # even groups
+            batch = 0
+            for k in range(min(C, 64), 0, -1):
+                if grouped_memory(P, workers, k, m) <= memory:
+                    batch = k
+                    break
+            if batch == 0:
+                continue
+            n_fft = nb * (-(-C // batch) + C) + ng * C
+            cost = n_fft * (P * math.log2(P) + TASK_OVERHEAD)
+            if best is None or cost < best[0]:
+                best = (cost, Plan(N, m, P, L, B, G, batch if batch < C else 0))
+            if L == 1:
+                break
+    if best is None:
+        if refused is not None:
+            check_group(refused, group or 1)  # raises, printing the bound
+        raise InputError(
+            "memory", "too small for this m and FFT cap",
+            f"budget {memory} bytes, max_fft {max_fft}, m {m}", "raise the budget or --max-fft",
+        )
     return best[1]
 
 
