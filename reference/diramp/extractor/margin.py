@@ -155,7 +155,7 @@ def check_group(P: int, G: int) -> float:
     if bound > SAFE_MARGIN:
         g = max_group(P)
         fix = (f"use a group size <= {g} at this FFT length" if g else
-               "use a smaller FFT length (--max-fft) or --lean")
+               "use a smaller FFT length (--fft-length) or --lean")
         raise InputError(
             "group size, FFT length",
             f"a priori rounding bound {bound:.2g} exceeds the safe threshold {SAFE_MARGIN} "
