@@ -292,7 +292,8 @@ def plan_grouped(
             check_group(refused, group or 1)  # raises, printing the bound
         raise InputError(
             "memory", "too small for this m and FFT cap",
-            f"budget {memory} bytes, max_fft {max_fft}, m {m}", "raise the memory budget, or give a larger --fft-length",
+            f"budget {memory} bytes, max_fft {max_fft}, m {m}",
+            "raise the memory budget, or give a larger --fft-length",
         )
     return best[1]
 
