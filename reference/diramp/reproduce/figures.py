@@ -240,10 +240,9 @@ def _plot_fig2(curves: Sequence[tuple[Fig2Series, Sequence[Fig2Point]]], st: Fig
 
     fig = _figure(8.4, 4.8)
     ax = fig.add_axes((0.085, 0.115, 0.58, 0.80))
-    main = [s for s, _ in curves if s.variant == st.variant]
-    mus = sorted({s.mu for s in main})
     cmap = ["#1b4f9c", "#2a9d8f", "#e9a03b", "#d1495b", "#7b3f98", "#555555"]
-    color = {mu: cmap[i % len(cmap)] for i, mu in enumerate(mus)}
+    others = sorted({s.mu for s, _ in curves} - set(MUS))  # the paper's mu keep their colours in every figure
+    color = {mu: cmap[i % len(cmap)] for i, mu in enumerate([*MUS, *others])}
     dashes = [(6, 2), (2, 1.5), (6, 2, 2, 2), (1, 1)]
     k = 0
     for s, pts in curves:
