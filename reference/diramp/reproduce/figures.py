@@ -408,7 +408,7 @@ def fig4(series: Fig4Series, out: str | os.PathLike[str], draw: bool = True) -> 
     ax1.set_title(f"Fig. 4 (reproduced): S per block of {n_blk:,} trials; {series.source}", fontsize=8)
     fig.tight_layout()
     written.append(d / "fig4.png")
-    _save_png(fig, written[1])
+    _save_png(fig, written[1], dpi=PRINT_DPI)
     return written
 
 
@@ -545,12 +545,14 @@ def _plot_fig10(idx: npt.NDArray[np.uint8], nb: int, total: int, path: Path) -> 
     total_h = pic_h + cap_h + 0.3
     ax = fig.add_axes((0.2 / (side + 0.4), (cap_h + 0.1) / total_h, side / (side + 0.4), pic_h / total_h))
     cmap = ListedColormap([tuple(c / 255 for c in rgb) for rgb in FIG10_PALETTE])
-    ax.imshow(idx, cmap=cmap, vmin=0, vmax=len(FIG10_PALETTE) - 1, interpolation="nearest", aspect="equal")
+    display_px = side * PRINT_DPI
+    step = max(1, math.ceil(w / display_px))  # a large K is shown as every step-th row and column (memory)
+    ax.imshow(idx[::step, ::step], cmap=cmap, vmin=0, vmax=len(FIG10_PALETTE) - 1, interpolation="nearest",
+              aspect="equal", extent=(-0.5, w - 0.5, h - 0.5, -0.5))
     ax.set_xticks([])
     ax.set_yticks([])
     for sp in ax.spines.values():
         sp.set_color("0.5")
-    display_px = side * PRINT_DPI
     if pad:  # the padding stays visible when the picture is downsampled: a red bar under its columns
         first = nb % w
         rows = 8 * w / display_px  # 8 printed pixels
@@ -559,9 +561,8 @@ def _plot_fig10(idx: npt.NDArray[np.uint8], nb: int, total: int, path: Path) -> 
     shown = f"the first {nb:,} of the {total:,} bits of K" if nb < total else f"the {nb:,} bits of K"
     pad_txt = (f" The {pad:,} red pixels after the last bit are padding, not bits." if pad
                else " No padding.")
-    scale = w / display_px
-    res = (f" Shown downsampled (about {scale:.1f} bits per printed pixel); fig10.png has one pixel per bit."
-           if scale > 1 else " fig10.png has one pixel per bit.")
+    res = (f" Shown downsampled (one row and one column in {step}); fig10.png has one pixel per bit."
+           if step > 1 else " fig10.png has one pixel per bit.")
     caption = (f"Fig. 10 (reproduced): {shown}, arranged row by row from left to right, and from top to "
                f"bottom ({w:,} x {h:,} pixels). A white pixel represents a \"1\", a black pixel marks a "
                f"\"0\".{pad_txt}{res} Owner-only: this picture is K.")
@@ -646,7 +647,7 @@ def fig11(k_path: str | os.PathLike[str], out: str | os.PathLike[str], width: in
         ax.set_yticks([])
     fig.suptitle("Fig. 11 (reproduced): sheep and one-time padded sheep", fontsize=10)
     fig.tight_layout()
-    _save_png(fig, written[1], mode=0o600)
+    _save_png(fig, written[1], mode=0o600, dpi=PRINT_DPI)
     return written
 
 
