@@ -7,7 +7,7 @@
 * ``report.json``: the same rows plus the full audit (``diramp audit --json``)
   and the numbers behind each row; sorted keys, no timestamps, so identical
   inputs give byte-identical files;
-* with figures: ``fig2.png`` and ``fig2.json`` (see :mod:`diramp.reproduce.figures`).
+* with figures: ``fig2.png`` (300 dpi), ``fig2.pdf`` and ``fig2.json`` (see :mod:`diramp.reproduce.figures`).
 
 Known presets: :data:`PRESETS`.  An unknown name raises
 :class:`~diramp.errors.InputError` listing them (exit code 2 in the CLI).

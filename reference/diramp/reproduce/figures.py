@@ -2,13 +2,16 @@
 
 Every figure function writes a PNG and the data it plots (CSV or JSON), both
 atomically, and returns the paths written.  Output is deterministic: the data
-files are byte-identical for identical inputs, and the PNGs are written
-without timestamps or version metadata (``Software`` removed), so they are
+files are byte-identical for identical inputs, and the PNGs (300 dpi, for
+print) and Fig. 2's vector PDF are written without timestamps or version
+metadata (``Software``, ``CreationDate``, ``Producer`` removed), so they are
 byte-identical too on the same matplotlib/Pillow versions.
 
 matplotlib (the ``plots`` extra) is imported only when a figure is drawn,
-through the non-interactive Agg canvas (no pyplot, no global state).  Fig. 10
-is drawn with Pillow (a matplotlib dependency), one pixel per bit.
+through the non-interactive Agg canvas (no pyplot, no global state).  Fig. 10's
+exact picture is drawn with Pillow (a matplotlib dependency), one pixel per bit
+(a palette PNG: 0-bits black, 1-bits white, padding red); its captioned copy
+with matplotlib.
 """
 
 from __future__ import annotations
