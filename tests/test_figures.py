@@ -111,6 +111,12 @@ def test_min_n_fast_on_a_planted_step_function() -> None:
         assert min_n_fast(5, Fraction(0), Fraction(1, 100), st, m_of_n=m) == answer
         assert min_n_fast(5, Fraction(0), Fraction(1, 100), st, m_of_n=m, guess=answer // 2 + 3) == answer
 
+    def slow(n: int) -> int:  # m creeps up: one bit per 2^30 trials, the secant alone would crawl
+        return min(5, n >> 30)
+
+    assert min_n_fast(5, Fraction(0), Fraction(1, 100), st, m_of_n=slow) == 5 << 30
+    assert min_n_fast(5, Fraction(0), Fraction(1, 100), st, m_of_n=lambda n: 0) is None  # never: up to N_CAP
+
 
 def test_fig2_default_grid_crowds_where_the_curve_bends(monkeypatch: pytest.MonkeyPatch) -> None:
     """The per-curve grid: geometric in the distance to the threshold, stops one point past N_TOP."""

@@ -223,8 +223,10 @@ def _search(target: int, floor_n: int, first: int, ev: Callable[[int], tuple[int
     Secant steps through the last two points (on m', which is smooth), kept
     inside the bracket lo < answer <= hi; when a step lands within about one
     trial of the target, its neighbour is evaluated too (the answer is most
-    often there).  A step that does not halve the bracket is followed by a
-    bisection, so the search always terminates.
+    often there).  A step that lands outside the bracket or on a known point
+    is replaced by a bisection (or a doubling while there is no upper end);
+    past MAX_SECANT_STEPS steps only those are taken, so the search always
+    terminates.
     """
     lo_n, hi_n = floor_n, None  # m(lo_n) < target (rate bound); m(hi_n) >= target once found
     pts: list[Point] = []
@@ -249,7 +251,7 @@ def _search(target: int, floor_n: int, first: int, ev: Callable[[int], tuple[int
         if hi_n is None:
             if lo_n >= N_CAP:
                 return None
-            if c is None or c <= lo_n or c in seen:
+            if c is None or c <= lo_n or c in seen or steps > MAX_SECANT_STEPS:
                 c = 2 * max(lo_n, 512)
             c = min(c, N_CAP)
         else:
