@@ -67,6 +67,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_every_page_is_built(site: Path) -> None:
     want = [f"docs/{p.stem}.html" for p in (ROOT / "docs").glob("*.md")]
+    want += [f"docs/{p.stem}.html" for p in (ROOT / "docs").glob("*.ipynb")]  # the classroom notebook
     want += [p.relative_to(ROOT).with_suffix(".html").as_posix() for p in (ROOT / "spec").rglob("*.md")]
     want += ["README.html", "CHANGELOG.html", "index.html", "docs/api/index.html"]
     missing = [w for w in want if not (site / w).is_file()]
@@ -98,8 +99,19 @@ def test_spec_ids_link_to_their_definition(site: Path) -> None:
 def test_site_needs_no_network(site: Path) -> None:
     conf = (ROOT / "docs" / "conf.py").read_text()
     assert "sphinx.ext.intersphinx" not in conf
-    html = (site / "docs" / "tutorial.html").read_text()
-    assert not re.search(r'<script[^>]+src="https?://', html), "pages must not load remote scripts"
+    for page in ("tutorial", "classroom"):
+        html = (site / "docs" / f"{page}.html").read_text()
+        assert not re.search(r'<script[^>]+src="https?://', html), f"{page}: pages must not load remote scripts"
+
+
+def test_classroom_notebook_is_a_page(site: Path) -> None:
+    """The notebook is rendered as committed (not executed): its text, code, spec links and hidden answers."""
+    html = (site / "docs" / "classroom.html").read_text()
+    assert "Classroom: device-independent randomness amplification" in html
+    assert 'href="../spec/security-chain.html#thm-6-eps"' in html
+    assert html.count("<details") >= 6 and "hide-input" in html
+    index = (site / "docs" / "index.html").read_text()
+    assert 'href="classroom.html"' in index
 
 
 # --- planted errors: the same configuration on a two-page site ----------------------------------

@@ -225,7 +225,8 @@ def test_secret_files_of_every_command(run_dir: Path, tmp_path: Path) -> None:
     assert main(["figures", "fig4", "--certificate", str(run_dir / "certificate.json"), "--out",
                  str(tmp_path / "f")]) == 0
     got = {p.name: p.stat().st_mode & 0o777 for p in (tmp_path / "f").iterdir()}
-    assert got == {"fig10.png": 0o600, "fig10.json": 0o600, "fig11.png": 0o600, "fig11.json": 0o600,
+    assert got == {"fig10.png": 0o600, "fig10.json": 0o600, "fig10-captioned.png": 0o600, "fig11.png": 0o600,
+                   "fig11.json": 0o600,
                    "fig4.png": 0o644, "fig4.csv": 0o644}
     k = (run_dir / "k.dbits").read_bytes()[64:]
     fig11 = json.loads((tmp_path / "f" / "fig11.json").read_text())

@@ -14,11 +14,13 @@ DESCRIPTION = """\
 Draw one figure of the paper into --out, always with its data (CSV or JSON):
 
   fig2   rounds n for >= 1 Mbit vs CHSH S, per bias mu (depolarising noise,
-         Theorem 5 derived variant); fig2.png + fig2.json.  No input needed.
+         Theorem 5 derived variant; every other registered bound at mu = 0.75 %);
+         fig2.png (300 dpi) + fig2.pdf (vector) + fig2.json.  No input needed.
   fig4   CHSH and S_mu per block of 2^22 trials, from a trial file (--trials)
          or a run certificate (--certificate); fig4.png + fig4.csv.
-  fig10  output bits K, one pixel each, row by row, white = 1 (--k); fig10.png + fig10.json,
-         owner-only (mode 0600): they show K.
+  fig10  output bits K, one pixel each, row by row, white = 1, black = 0, red = padding
+         after the last bit (--k); fig10.png (exact pixels), fig10-captioned.png
+         (with the caption) + fig10.json, owner-only (mode 0600): they show K.
   fig11  a synthetic sheep, and the sheep one-time padded with K bits (--k);
          fig11.png + fig11.json, owner-only (mode 0600): the pad is K.
 
@@ -37,6 +39,8 @@ examples:
 
 
 def register(sub: Any) -> None:
+    from diramp.reproduce.fig2 import BOUNDS
+
     p = sub.add_parser("figures", help="draw Fig. 2, 4, 10 or 11 of the paper (PNG + data)",
                        description=DESCRIPTION, epilog=EXAMPLES,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -45,10 +49,14 @@ def register(sub: Any) -> None:
     f2 = fs.add_parser("fig2", help="rounds n for >= 1 Mbit vs CHSH, per mu",
                        description="Fig. 2: the rounds n needed for at least --target-m certified bits against the "
                        "CHSH value, per bias mu, under depolarising noise (CONV-DEPOL), Theorem 5 in the chosen "
-                       "variant.  Writes fig2.png and its data fig2.json (public, mode 0644).",
+                       "variant, and each bound of --compare at mu = 0.75 %.  By default every curve has its own "
+                       "CHSH grid, dense where it bends.  Writes fig2.png (300 dpi), fig2.pdf (vector) and their "
+                       "data fig2.json (public, mode 0644); about a minute the first time, then the cache "
+                       "OUT/.fig2-cache.json speeds it up.",
                        epilog="example: diramp figures fig2 --out figs --mu 0 0.0075 --chsh 2.2 2.3 2.5 2.8")
     f2.add_argument("--mu", nargs="+", type=exact("--mu"), help="bias values (default 0 0.005 0.0075 0.01 0.02 0.04)")
-    f2.add_argument("--chsh", nargs="+", type=exact("--chsh"), help="CHSH grid (default 2.1 .. 2.828, 19 points)")
+    f2.add_argument("--chsh", nargs="+", type=exact("--chsh"),
+                    help="one CHSH grid for every curve (default: a grid per curve, dense where it bends)")
     f2.add_argument("--target-m", type=integer("--target-m", 1), default=10**6,
                     help="output bits to reach (default 10^6)")
     f2.add_argument("--eps", type=exact("--eps"), default=Fraction(1, 10**12),
@@ -57,8 +65,13 @@ def register(sub: Any) -> None:
                     help="smoothing parameter (default 1e-20, the preset's)")
     f2.add_argument("--eps-ea", type=exact("--eps-ea"), default=Fraction(1, 10**12),
                     help="entropy-accumulation parameter (default 1e-12)")
-    f2.add_argument("--variant", choices=("derived", "as_printed"), default="derived",
-                    help="output length variant of Theorem 5 (CONV-VARIANT; default derived)")
+    f2.add_argument("--variant", choices=tuple(BOUNDS), default="derived",
+                    help="length bound of the paper's curves (CONV-VARIANT; default derived)")
+    f2.add_argument("--compare", nargs="*", choices=tuple(BOUNDS), metavar="VARIANT",
+                    help="bounds drawn beside at mu = 0.75 %% (default: every other registered bound: "
+                    f"{', '.join(BOUNDS)}; none with an empty list)")
+    f2.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                    help="progress bar (default: only on a terminal)")
     f2.add_argument("--no-cache", action="store_true",
                     help="do not read or write OUT/.fig2-cache.json (cached values are re-proved before use)")
 
@@ -116,13 +129,14 @@ def run(args: argparse.Namespace) -> int:
             grid = args.chsh
             if grid is not None and any(not 2 <= c <= Fraction("2.8284271247461903") for c in grid):
                 raise InputError("--chsh", "values must lie in [2, 2 sqrt 2]", f"got {[str(c) for c in grid]}")
-            if len(mus) * len(grid or range(19)) > 2000:
+            if len(mus) * len(grid or range(40)) > 2000:
                 raise InputError("--mu/--chsh", "ask for more than 2000 points", "", "use fewer values")
             st = Fig2Settings(check_eps("eps", args.eps), check_eps("eps_s", args.eps_s),
                               check_eps("eps_EA", args.eps_ea), args.variant, args.target_m)
             if st.eps <= 6 * st.eps_s:
                 raise InputError("--eps-s", "must satisfy 6*eps_s < eps", f"eps = {args.eps}, eps_s = {args.eps_s}")
-            F.fig2(args.out, mus, grid, st, use_cache=not args.no_cache)
+            F.fig2(args.out, mus, grid, st, use_cache=not args.no_cache, compare=args.compare,
+                   show_progress=args.progress)
         elif args.figure == "fig4":
             from diramp.sv import check_mu
 

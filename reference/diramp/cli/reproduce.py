@@ -13,8 +13,9 @@ DESCRIPTION = """\
 Reproduce a paper's published numbers and set ours beside them.  Writes into
 --out: report.md (the comparison table: paper value, ours, status, reason, the
 place in the paper), report.json (the same, plus the full audit), and unless
---no-figures, fig2.png with its data fig2.json (~30 s the first time; the
-per-point results are cached in DIR/.fig2-cache.json).
+--no-figures, fig2.png (300 dpi) and fig2.pdf with their data fig2.json
+(about a minute the first time; the per-point results are cached in
+DIR/.fig2-cache.json and proved again on the next run).
 
 Statuses: reproduced | within spread (inside the range the unpublished
 parameters allow) | differs (with the reason) | not published.

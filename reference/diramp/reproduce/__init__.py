@@ -7,7 +7,7 @@
 * ``report.json``: the same rows plus the full audit (``diramp audit --json``)
   and the numbers behind each row; sorted keys, no timestamps, so identical
   inputs give byte-identical files;
-* with figures: ``fig2.png`` and ``fig2.json`` (see :mod:`diramp.reproduce.figures`).
+* with figures: ``fig2.png`` (300 dpi), ``fig2.pdf`` and ``fig2.json`` (see :mod:`diramp.reproduce.figures`).
 
 Known presets: :data:`PRESETS`.  An unknown name raises
 :class:`~diramp.errors.InputError` listing them (exit code 2 in the CLI).
@@ -148,7 +148,7 @@ def to_json_text(rep: Reproduction, data_digests: dict[str, str] | None = None) 
         "details": rep.extra,
         "assumptions": rep.assumptions,
         "audit": rep.audit,
-        "figures": sorted(p.name for p in rep.files if p.suffix in (".png", ".json", ".csv")
+        "figures": sorted(p.name for p in rep.files if p.suffix in (".png", ".pdf", ".json", ".csv")
                           and p.name not in ("report.json",)),
         "data_sha256": data_digests or {},
     }
@@ -204,7 +204,8 @@ def to_markdown(rep: Reproduction) -> str:
     if "fig2.png" in figs:
         lines += ["![Fig. 2 reproduced](fig2.png)", "",
                   "Fig. 2: rounds n needed for at least 10^6 certified bits against the CHSH value, per bias mu, "
-                  "under depolarising noise (CONV-DEPOL), Theorem 5 derived variant; data in `fig2.json`. "
+                  "under depolarising noise (CONV-DEPOL), Theorem 5 derived variant, with every other registered "
+                  "bound (CONV-VARIANT) at mu = 0.75 % beside it; data in `fig2.json`, vector copy `fig2.pdf`. "
                   "The star is the paper's working point. Curves stop where no n suffices.", ""]
     else:
         why = rep.extra.get("figures_note") or "Figures were not drawn (`--no-figures`)."

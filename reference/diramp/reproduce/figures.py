@@ -2,13 +2,16 @@
 
 Every figure function writes a PNG and the data it plots (CSV or JSON), both
 atomically, and returns the paths written.  Output is deterministic: the data
-files are byte-identical for identical inputs, and the PNGs are written
-without timestamps or version metadata (``Software`` removed), so they are
+files are byte-identical for identical inputs, and the PNGs (300 dpi, for
+print) and Fig. 2's vector PDF are written without timestamps or version
+metadata (``Software``, ``CreationDate``, ``Producer`` removed), so they are
 byte-identical too on the same matplotlib/Pillow versions.
 
 matplotlib (the ``plots`` extra) is imported only when a figure is drawn,
-through the non-interactive Agg canvas (no pyplot, no global state).  Fig. 10
-is drawn with Pillow (a matplotlib dependency), one pixel per bit.
+through the non-interactive Agg canvas (no pyplot, no global state).  Fig. 10's
+exact picture is drawn with Pillow (a matplotlib dependency), one pixel per bit
+(a palette PNG: 0-bits black, 1-bits white, padding red); its captioned copy
+with matplotlib.
 """
 
 from __future__ import annotations
@@ -37,9 +40,9 @@ from diramp.reproduce.fig2 import (
     MUS,
     WORKING_POINT,
     Fig2Point,
+    Fig2Series,
     Fig2Settings,
     cache_key,
-    fig2_points,
 )
 from diramp.reproduce.sheep import sheep
 
@@ -72,9 +75,19 @@ def _figure(width: float, height: float) -> Any:
     return fig
 
 
-def _save_png(fig: Any, path: Path, mode: int = 0o644) -> None:
+def _save_png(fig: Any, path: Path, mode: int = 0o644, dpi: int = 100) -> None:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata=PNG_METADATA)
+    fig.savefig(buf, format="png", metadata=PNG_METADATA, dpi=dpi)
+    atomic_write_bytes(path, buf.getvalue(), mode=mode)
+
+
+#: Matplotlib PDF metadata: no creation date, creator or producer (byte-identical PDFs).
+PDF_METADATA: dict[str, str | None] = {"CreationDate": None, "Creator": None, "Producer": None}
+
+
+def _save_pdf(fig: Any, path: Path, mode: int = 0o644) -> None:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="pdf", metadata=PDF_METADATA)
     atomic_write_bytes(path, buf.getvalue(), mode=mode)
 
 
@@ -106,24 +119,36 @@ def _prepare(out: str | os.PathLike[str], files: Sequence[tuple[str, str]] = ())
 # --------------------------------------------------------------------------- Fig. 2
 
 
-def fig2_data(points: Sequence[Fig2Point], settings: Fig2Settings) -> dict[str, Any]:
-    """The JSON-ready data of Fig. 2 (exact values as strings)."""
+def _variant_text(variant: str) -> str:
+    from diramp.reproduce.fig2 import BOUNDS
+
+    b = BOUNDS.get(variant)
+    return f"{b.label} ({b.spec})" if b is not None else variant
+
+
+def fig2_data(curves: Sequence[tuple[Fig2Series, Sequence[Fig2Point]]], settings: Fig2Settings,
+              grid: str = "") -> dict[str, Any]:
+    """The JSON-ready data of Fig. 2 (exact values as strings): every curve with all its points."""
     wp = WORKING_POINT
     return {
         "figure": "Fig. 2 of Kulikov et al. (2024): rounds n for >= target_m certified bits vs CHSH S",
         "noise_model": "depolarised |Psi+>, optimal CHSH settings, uniform inputs (CONV-DEPOL)",
-        "length_bound": f"Theorem 5, variant {settings.variant} (THM-5-DERIVED)"
-        if settings.variant == "derived" else f"Theorem 5, variant {settings.variant} (THM-5)",
+        "length_bound": f"paper's curves: {_variant_text(settings.variant)}, variant {settings.variant}",
         "n_definition": "smallest n with certified m(n) >= target_m (diramp.inverse.min_n)",
         "target_m": settings.target_m,
         "eps": _exact(settings.eps),
         "eps_s": _exact(settings.eps_s),
         "eps_EA": _exact(settings.eps_ea),
+        "chsh_grid": grid,
+        "drawing": "each line is a monotone cubic (PCHIP) interpolation of log10 n through its points; "
+                   "a curve stops where no n suffices",
         "working_point": {"chsh": _exact(wp["chsh"]), "n": wp["n"], "mu": _exact(wp["mu"]),  # type: ignore[arg-type]
                           "source": "main text: CHSH 2.271, n = 20 * 2^26, mu = 0.75 %"},
-        "points": [
-            {"mu": _exact(p.mu), "chsh": _exact(p.chsh), "S_mu": _exact(p.s_mu), "n": p.n, "stops": p.reason}
-            for p in points
+        "series": [
+            {"variant": s.variant, "mu": _exact(s.mu), "length_bound": _variant_text(s.variant),
+             "points": [{"chsh": _exact(p.chsh), "S_mu": _exact(p.s_mu), "n": p.n, "stops": p.reason}
+                        for p in pts]}
+            for s, pts in curves
         ],
     }
 
@@ -150,58 +175,121 @@ def load_cache(path: Path) -> dict[str, int | None]:
             and (v is None or (isinstance(v, int) and not isinstance(v, bool)))}
 
 
+#: Fig. 2's files: the data, a print-resolution PNG and a vector PDF.
+FIG2_FILES = ("fig2.json", "fig2.png", "fig2.pdf")
+#: Resolution of every PNG drawn with matplotlib (print).
+PRINT_DPI = 300
+
+
 def fig2(out: str | os.PathLike[str], mus: Sequence[Fraction] = MUS,
          chsh_grid: Sequence[Fraction] | None = None, settings: Fig2Settings | None = None,
-         use_cache: bool = True, draw: bool = True) -> list[Path]:
-    """Fig. 2: write ``fig2.json`` (data) and ``fig2.png``; cache n per point in ``.fig2-cache.json``."""
-    from diramp.reproduce.fig2 import CHSH_GRID
+         use_cache: bool = True, draw: bool = True, compare: Sequence[str] | None = None,
+         show_progress: bool | None = None) -> list[Path]:
+    """Fig. 2: write ``fig2.json`` (data), ``fig2.png`` (300 dpi) and ``fig2.pdf`` (vector).
+
+    The curves are :func:`~diramp.reproduce.fig2.default_series`: the paper's
+    (``settings.variant`` at every mu) and each bound of ``compare`` (default:
+    every other registered bound) at mu = 0.75 %.  ``chsh_grid`` None gives each
+    curve its own grid (:func:`~diramp.reproduce.fig2.grid_value`).  n per point
+    is cached in ``.fig2-cache.json`` and proved again before use.
+    """
+    from diramp.progress import progress
+    from diramp.reproduce.fig2 import BOUNDS, GRID_RATIO, N_TOP, default_series, series_points
 
     settings = settings if settings is not None else Fig2Settings()
-    d = _prepare(out, [("fig2.json", "public")] + ([("fig2.png", "public")] if draw else []))
-    grid = tuple(CHSH_GRID if chsh_grid is None else chsh_grid)
+    for v in [settings.variant, *(compare or ())]:
+        if v not in BOUNDS:
+            raise InputError("--variant/--compare", f"must name a registered bound ({', '.join(BOUNDS)})",
+                             f"got {v!r}")
+    d = _prepare(out, [("fig2.json", "public")] + ([(f, "public") for f in FIG2_FILES[1:]] if draw else []))
     cache_path = d / ".fig2-cache.json"
     cache = load_cache(cache_path) if use_cache else {}
-    points = fig2_points(mus, grid, settings, cache)
+    series = default_series(mus, settings, compare)
+    curves = []
+    with progress(len(series), "fig2 curves", unit="curve", enabled=show_progress) as bar:
+        for s in series:
+            curves.append((s, series_points(s, settings, chsh_grid, cache)))
+            bar.update(1)
     if use_cache:
         with detached():  # a cache, not an output: replaced freely, validated on every read
             atomic_write_text(cache_path, _json(dict(sorted(cache.items()))))
-    data = fig2_data(points, settings)
+    grid = ("given: " + " ".join(_exact(c) for c in sorted(chsh_grid))) if chsh_grid is not None else (
+        f"per curve: CHSH = c0 + (2.828 - c0) f rounded down to 1e-6, f = 1, (1 + r)/2, r, (r + r^2)/2, r^2, "
+        f"r^3, ... with r = {GRID_RATIO}, until n > {N_TOP:.0e}; c0 = the CHSH value below which the "
+        "bound's rate is not positive (rounded up to 1e-6)")
+    data = fig2_data(curves, settings, grid)
     written = [d / "fig2.json"]
     atomic_write_text(written[0], _json(data))
     if draw:
-        written.append(d / "fig2.png")
-        _plot_fig2(points, mus, settings, written[1])
+        written += [d / "fig2.png", d / "fig2.pdf"]
+        _plot_fig2(curves, settings, written[1], written[2])
     return written
 
 
-def _plot_fig2(points: Sequence[Fig2Point], mus: Sequence[Fraction], st: Fig2Settings, path: Path) -> None:
-    fig = _figure(7.5, 5.2)
-    ax = fig.add_subplot(1, 1, 1)
-    colors = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#a6761d", "#666666"]
-    for i, mu in enumerate(mus):
-        pts = [p for p in points if p.mu == mu]
-        xs = [float(p.chsh) for p in pts]
-        ys = [float(p.n) if p.n is not None else math.nan for p in pts]
-        ax.plot(xs, ys, "o-", ms=3, lw=1.5, color=colors[i % len(colors)], label=f"mu = {_pct(mu)}")
+def _pchip_line(xs: Sequence[float], ys: Sequence[float]) -> tuple[Any, Any]:
+    """A smooth, shape-preserving line through (xs, log10 ys): PCHIP, monotone where the data are."""
+    if len(xs) < 3:
+        return np.asarray(xs), np.asarray(ys)
+    from scipy.interpolate import PchipInterpolator
+
+    f = PchipInterpolator(np.asarray(xs), np.log10(np.asarray(ys, dtype=float)))
+    xx = np.linspace(xs[0], xs[-1], 600)
+    return xx, 10 ** f(xx)
+
+
+def _plot_fig2(curves: Sequence[tuple[Fig2Series, Sequence[Fig2Point]]], st: Fig2Settings, png: Path,
+               pdf: Path | None = None) -> None:
+    from diramp.reproduce.fig2 import BOUNDS, N_TOP
+
+    fig = _figure(8.4, 4.8)
+    ax = fig.add_axes((0.085, 0.115, 0.58, 0.80))
+    cmap = ["#1b4f9c", "#2a9d8f", "#e9a03b", "#d1495b", "#7b3f98", "#555555"]
+    others = sorted({s.mu for s, _ in curves} - set(MUS))  # the paper's mu keep their colours in every figure
+    color = {mu: cmap[i % len(cmap)] for i, mu in enumerate([*MUS, *others])}
+    dashes = [(6, 2), (2, 1.5), (6, 2, 2, 2), (1, 1)]
+    k = 0
+    for s, pts in curves:
+        good = [p for p in pts if p.n is not None]
+        xs, ys = _pchip_line([float(p.chsh) for p in good], [float(p.n) for p in good])  # type: ignore[arg-type]
+        mu_txt = f"$\\mu$ = {_pct(s.mu)}"
+        if s.variant == st.variant:
+            ax.plot(xs, ys, "-", lw=1.8, color=color.get(s.mu, "black"), label=mu_txt, zorder=3)
+        else:
+            b = BOUNDS.get(s.variant)
+            ax.plot(xs, ys, lw=1.3, color="black", dashes=dashes[k % len(dashes)], zorder=4,
+                    label=f"{mu_txt}, {b.label if b else s.variant}")
+            k += 1
     wp = WORKING_POINT
-    ax.plot([float(wp["chsh"])], [float(wp["n"])], marker="*", ms=14, color="gold", mec="black",
-            ls="none", label="this experiment: CHSH 2.271, n = 1.342e9, mu = 0.75 %")
-    ax.axvline(2 * math.sqrt(2), color="0.6", ls=":", lw=1)
-    ax.text(2 * math.sqrt(2), 2e12, "2 sqrt 2 ", color="0.4", fontsize=8, rotation=90, va="top", ha="right")
+    ax.plot([float(wp["chsh"])], [float(wp["n"])], marker="*", ms=15, color="gold", mec="black", mew=0.8,
+            ls="none", zorder=5, label="this experiment: CHSH 2.271,\n$n$ = 1.342e9, $\\mu$ = 0.75 %")
+    tsirelson = 2 * math.sqrt(2)
+    ax.axvline(tsirelson, color="0.35", ls=":", lw=1.1, zorder=2)
+    ax.axvline(2, color="0.35", ls=":", lw=1.1, zorder=2)
+    ax.text(tsirelson - 0.006, 0.4 * N_TOP, "Tsirelson bound $2\\sqrt{2}$", color="0.25", fontsize=8,
+            rotation=90, va="top", ha="right")
+    ax.text(2.006, 2e6, "local bound $S$ = 2", color="0.25", fontsize=8, rotation=90, va="bottom", ha="left")
     ax.set_yscale("log")
-    ax.set_xlim(2.08, 2.84)
-    ax.set_ylim(1e6, 1e13)
-    ax.set_xlabel("CHSH value S")
-    ax.set_ylabel(f"rounds n for m >= {st.target_m:,} certified bits")
-    ax.set_title("Fig. 2 (reproduced): depolarising noise, Theorem 5 "
-                 f"({st.variant}), eps = {_exact(st.eps)}, eps_s = {_exact(st.eps_s)}, "
-                 f"eps_EA = {_exact(st.eps_ea)}", fontsize=8)
-    ax.grid(True, which="both", color="0.9", lw=0.5)
-    ax.legend(fontsize=8, loc="upper right")
-    fig.text(0.01, 0.005, "curves stop where no n suffices; coarse CHSH grid; diramp reproduce / figures fig2",
-             fontsize=6, color="0.4")
-    fig.tight_layout(rect=(0, 0.02, 1, 1))
-    _save_png(fig, path)
+    ax.set_xlim(1.98, 2.85)
+    ax.set_ylim(1e6, N_TOP)
+    ax.set_xlabel("CHSH violation $S$ (dimensionless)", fontsize=10)
+    ax.set_ylabel(f"rounds $n$ (trials) for $m \\geq$ {st.target_m:,} bits", fontsize=10)
+    ax.tick_params(labelsize=9)
+    ax.grid(True, which="major", color="0.88", lw=0.6)
+    ax.grid(True, which="minor", axis="y", color="0.95", lw=0.4)
+    ax.set_title("Fig. 2 (reproduced): rounds needed for a million certified bits", fontsize=11, loc="left")
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.685, 0.925), fontsize=8, frameon=False,
+               title="depolarising noise", title_fontsize=8, alignment="left")
+    note = (f"$\\mu$ curves: {_variant_text(st.variant)}\n"
+            f"$\\varepsilon$ = {_exact(st.eps)}, $\\varepsilon_s$ = {_exact(st.eps_s)}, "
+            f"$\\varepsilon_{{EA}}$ = {_exact(st.eps_ea)}\n"
+            "each point: a certified minimum $n$ (fig2.json);\n"
+            "lines: monotone interpolation of log $n$ (PCHIP);\n"
+            "a curve ends where no $n$ suffices")
+    fig.text(0.70, 0.115, note, fontsize=7, color="0.3", va="bottom", linespacing=1.4)
+    _save_png(fig, png, dpi=PRINT_DPI)
+    if pdf is not None:
+        _save_pdf(fig, pdf)
 
 
 # --------------------------------------------------------------------------- Fig. 4
@@ -323,7 +411,7 @@ def fig4(series: Fig4Series, out: str | os.PathLike[str], draw: bool = True) -> 
     ax1.set_title(f"Fig. 4 (reproduced): S per block of {n_blk:,} trials; {series.source}", fontsize=8)
     fig.tight_layout()
     written.append(d / "fig4.png")
-    _save_png(fig, written[1])
+    _save_png(fig, written[1], dpi=PRINT_DPI)
     return written
 
 
@@ -369,19 +457,39 @@ def fig10_layout(nbits: int, width: int | None = None) -> tuple[int, int]:
     return w, h
 
 
+#: Fig. 10 palette: index 0 = a 0-bit (black), 1 = a 1-bit (white), 2 = padding after the last bit (red).
+FIG10_PALETTE: tuple[tuple[int, int, int], ...] = ((0, 0, 0), (255, 255, 255), (214, 39, 40))
+FIG10_PAD = 2
+
+
+def fig10_indices(bits: npt.NDArray[np.uint8], width: int | None = None) -> npt.NDArray[np.uint8]:
+    """The Fig. 10 picture as palette indices, row by row: the bits, then FIG10_PAD to fill the last row.
+
+    >>> fig10_indices(np.array([1, 0, 1], dtype=np.uint8), 2).tolist()
+    [[1, 0], [1, 2]]
+    """
+    nb = int(bits.size)
+    w, h = fig10_layout(nb, width)
+    canvas = np.full(w * h, FIG10_PAD, dtype=np.uint8)
+    canvas[:nb] = bits
+    return canvas.reshape(h, w)
+
+
 def fig10(k_path: str | os.PathLike[str], out: str | os.PathLike[str], width: int | None = None,
           max_bits: int | None = None) -> list[Path]:
-    """Fig. 10: the output bits K, one pixel each, row by row (white = 1, black = 0).
+    """Fig. 10: the output bits K, one pixel each, row by row (white = 1, black = 0, red = padding).
 
-    Writes ``fig10.png`` (1-bit PNG; pixels after the last bit are black and
-    counted in the data file) and ``fig10.json`` (layout and counts).  Both
-    show K itself, so both are owner-only (mode 0600, REQ-SECRET-FILES), and
-    neither holds a digest of K.
+    Writes ``fig10.png`` (one pixel per bit: a 2-bit palette PNG whose index is
+    the bit, and FIG10_PAD, red, for the pixels after the last bit),
+    ``fig10-captioned.png`` (the same picture with the paper's caption, at
+    print resolution, for reading; downsampled when K is large) and
+    ``fig10.json`` (layout, palette, counts).  All three show K itself, so all
+    are owner-only (mode 0600, REQ-SECRET-FILES), and none holds a digest of K.
     """
     require_matplotlib()
     from PIL import Image
 
-    d = _prepare(out, [("fig10.json", "secret"), ("fig10.png", "secret")])
+    d = _prepare(out, [(f, "secret") for f in FIG10_FILES])
     if max_bits is not None and max_bits < 1:
         raise InputError("--max-bits", "must be >= 1", f"got {max_bits}")
     if width is not None and not 1 <= width <= MAX_FIG10_WIDTH:
@@ -390,19 +498,23 @@ def fig10(k_path: str | os.PathLike[str], out: str | os.PathLike[str], width: in
     if max_bits is not None:
         bits = bits[:max_bits]
     nb = int(bits.size)
-    w, h = fig10_layout(nb, width)
-    canvas = np.zeros(w * h, dtype=np.uint8)
-    canvas[:nb] = bits
-    img = Image.frombytes("1", (w, h), np.packbits(canvas.reshape(h, w), axis=1).tobytes())
+    idx = fig10_indices(bits, width)
+    h, w = idx.shape
+    img = Image.fromarray(idx, mode="P")
+    img.putpalette([c for rgb in FIG10_PALETTE for c in rgb])
     buf = io.BytesIO()
-    img.save(buf, format="PNG", optimize=False)
+    img.save(buf, format="PNG", optimize=False, bits=2)
     ones = int(bits.sum())
     data = {
         "figure": "Fig. 10 of Kulikov et al. (2024): output bits row by row, left to right, top to bottom",
-        "pixel": "white = 1, black = 0; pixels after the last bit are black (pad)",
+        "pixel": "white = 1, black = 0; pixels after the last bit are red (padding, not bits)",
+        "png": "fig10.png: one pixel per bit, palette PNG (2 bits per pixel) whose index is the pixel's value: "
+               "0 = a 0-bit, 1 = a 1-bit, 2 = padding",
+        "palette": {"0": "#000000", "1": "#ffffff", str(FIG10_PAD): _hex(FIG10_PALETTE[FIG10_PAD])},
+        "captioned": "fig10-captioned.png: the picture with its caption, for reading (downsampled when large)",
         "k_file": Path(k_path).name,
         "k_bits": total,
-        "secret": "this file and fig10.png show K: keep them owner-only (mode 0600), as K",
+        "secret": "these files show K: keep them owner-only (mode 0600), as K",
         "bits_shown": nb,
         "width": w,
         "height": h,
@@ -410,10 +522,60 @@ def fig10(k_path: str | os.PathLike[str], out: str | os.PathLike[str], width: in
         "ones": ones,
         "zeros": nb - ones,
     }
-    written = [d / "fig10.json", d / "fig10.png"]
+    written = [d / f for f in FIG10_FILES]
     atomic_write_text(written[0], _json(data), mode=0o600)
     atomic_write_bytes(written[1], buf.getvalue(), mode=0o600)
+    _plot_fig10(idx, nb, total, written[2])
     return written
+
+
+#: Fig. 10's files: the data, the exact picture and the captioned picture (all show K: owner-only).
+FIG10_FILES = ("fig10.json", "fig10.png", "fig10-captioned.png")
+
+
+def _plot_fig10(idx: npt.NDArray[np.uint8], nb: int, total: int, path: Path) -> None:
+    import textwrap
+
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Rectangle
+
+    h, w = idx.shape
+    pad = w * h - nb
+    side = 5.6  # inches of picture width
+    pic_h = side * h / w
+    cap_h = 0.95  # inches of caption
+    fig = _figure(side + 0.4, pic_h + cap_h + 0.3)
+    total_h = pic_h + cap_h + 0.3
+    ax = fig.add_axes((0.2 / (side + 0.4), (cap_h + 0.1) / total_h, side / (side + 0.4), pic_h / total_h))
+    cmap = ListedColormap([tuple(c / 255 for c in rgb) for rgb in FIG10_PALETTE])
+    display_px = side * PRINT_DPI
+    step = max(1, math.ceil(w / display_px))  # a large K is shown as every step-th row and column (memory)
+    ax.imshow(idx[::step, ::step], cmap=cmap, vmin=0, vmax=len(FIG10_PALETTE) - 1, interpolation="nearest",
+              aspect="equal", extent=(-0.5, w - 0.5, h - 0.5, -0.5))
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for sp in ax.spines.values():
+        sp.set_color("0.5")
+    if pad:  # the padding stays visible when the picture is downsampled: a red bar under its columns
+        first = nb % w
+        rows = 8 * w / display_px  # 8 printed pixels
+        ax.add_patch(Rectangle((first - 0.5, h - 0.5), w - first, rows, fill=True,
+                               fc=_hex(FIG10_PALETTE[FIG10_PAD]), ec="none", clip_on=False))
+    shown = f"the first {nb:,} of the {total:,} bits of K" if nb < total else f"the {nb:,} bits of K"
+    pad_txt = (f" The {pad:,} red pixels after the last bit are padding, not bits." if pad
+               else " No padding.")
+    res = (f" Shown downsampled (one row and one column in {step}); fig10.png has one pixel per bit."
+           if step > 1 else " fig10.png has one pixel per bit.")
+    caption = (f"Fig. 10 (reproduced): {shown}, arranged row by row from left to right, and from top to "
+               f"bottom ({w:,} x {h:,} pixels). A white pixel represents a \"1\", a black pixel marks a "
+               f"\"0\".{pad_txt}{res} Owner-only: this picture is K.")
+    fig.text(0.2 / (side + 0.4), cap_h / total_h, textwrap.fill(caption, 100), fontsize=8, va="top", ha="left",
+             linespacing=1.35)
+    _save_png(fig, path, mode=0o600, dpi=PRINT_DPI)
+
+
+def _hex(rgb: tuple[int, int, int]) -> str:
+    return "#" + "".join(f"{c:02x}" for c in rgb)
 
 
 # --------------------------------------------------------------------------- Fig. 11
@@ -488,16 +650,18 @@ def fig11(k_path: str | os.PathLike[str], out: str | os.PathLike[str], width: in
         ax.set_yticks([])
     fig.suptitle("Fig. 11 (reproduced): sheep and one-time padded sheep", fontsize=10)
     fig.tight_layout()
-    _save_png(fig, written[1], mode=0o600)
+    _save_png(fig, written[1], mode=0o600, dpi=PRINT_DPI)
     return written
 
 
-def points_from_json(data: dict[str, Any]) -> list[Fig2Point]:
-    """Fig. 2 points back from ``fig2.json`` (for re-plotting without recomputation)."""
+def points_from_json(data: dict[str, Any]) -> list[tuple[Fig2Series, list[Fig2Point]]]:
+    """Fig. 2 curves back from ``fig2.json`` (for re-plotting without recomputation)."""
     out = []
-    for p in data["points"]:
-        out.append(Fig2Point(to_fraction(p["mu"]), to_fraction(p["chsh"]), to_fraction(p["S_mu"]),
-                             p["n"], p["stops"]))
+    for s in data["series"]:
+        mu = to_fraction(s["mu"])
+        out.append((Fig2Series(s["variant"], mu),
+                    [Fig2Point(mu, to_fraction(p["chsh"]), to_fraction(p["S_mu"]), p["n"], p["stops"])
+                     for p in s["points"]]))
     return out
 
 
@@ -511,6 +675,7 @@ __all__ = [
     "fig4_from_certificate",
     "fig4_from_trials",
     "fig10",
+    "fig10_indices",
     "fig10_layout",
     "fig11",
     "one_time_pad",
