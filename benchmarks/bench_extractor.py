@@ -302,19 +302,23 @@ def exact_check(workdir: Path, seed: int, log2n: int = 24) -> dict:  # type: ign
 
     xs, ys = ArrayBits(x), ArrayBits(y)
     ref = sha(extract_sources(xs, ys, m, method="exact", kernel="v1", max_fft=1 << 21)[0])
-    configs = {
-        "v2 default": {}, "v2 lean": {"lean": True}, "v2 G=1": {"group": 1}, "v2 G=3": {"group": 3},
-        "v2 P<=2^17 (two lag chunks)": {"max_fft": 1 << 17},
-        "v2 P=2^17, batch 1 (tight memory)": {"fft_size": 1 << 17, "memory": 0},
-        "v2 method=fft": {"method": "fft"}, "v2 one thread": {"workers": 1},
-        "v1 default": {"kernel": "v1"}, "v1 lean": {"kernel": "v1", "lean": True},
-    }
+    configs: dict = {}  # type: ignore[type-arg]
+    for kn in ("v3", "v2"):
+        configs.update({
+            f"{kn} default": {}, f"{kn} lean": {"lean": True}, f"{kn} G=1": {"group": 1},
+            f"{kn} G=3": {"group": 3}, f"{kn} P<=2^17 (two lag chunks)": {"max_fft": 1 << 17},
+            f"{kn} P=2^17, batch 1 (tight memory)": {"fft_size": 1 << 17, "memory": 0},
+            f"{kn} method=fft": {"method": "fft"}, f"{kn} one thread": {"workers": 1},
+        })
+        configs = {k: ({**v, "kernel": k.split()[0]}) for k, v in configs.items()}
+    configs.update({"v1 default": {"kernel": "v1"}, "v1 lean": {"kernel": "v1", "lean": True}})
     out: dict = {"N": N, "m": m, "exact_sha256": ref, "configs": {}}  # type: ignore[type-arg]
     for name, kw in configs.items():
         if kw.get("memory") == 0:  # smallest budget that fits one accumulator
-            from diramp.extractor.tasks import grouped_memory
+            from diramp.extractor.tasks import fourstep_memory, grouped_memory
 
-            kw = {**kw, "memory": grouped_memory(1 << 17, 2, 1, m)}
+            model = fourstep_memory if kw["kernel"] == "v3" else grouped_memory
+            kw = {**kw, "memory": model(1 << 17, 2, 1, m)}
         bits, rep = extract_sources(xs, ys, m, **kw)  # type: ignore[arg-type]
         out["configs"][name] = {"same_as_exact": sha(bits) == ref, "P": rep.P, "L": rep.L,
                                 "extra": {k: v for k, v in rep.extra.items() if k in ("G", "batch", "groups")}}
@@ -323,10 +327,12 @@ def exact_check(workdir: Path, seed: int, log2n: int = 24) -> dict:  # type: ign
     y0 = y.copy()
     y0[3 * N // 4 :] = 0
     ref0 = sha(extract_sources(xs, ArrayBits(y0), m, method="exact", kernel="v1", max_fft=1 << 21)[0])
-    bits, rep = extract_sources(xs, ArrayBits(y0), m)
-    out["configs"]["v2, y zero past 3N/4"] = {"same_as_exact": sha(bits) == ref0, "P": rep.P,
-                                              "zero_y_blocks": rep.extra["zero_y_blocks"]}
-    print("v2, y zero past 3N/4", out["configs"]["v2, y zero past 3N/4"], flush=True)
+    for kn in ("v3", "v2"):
+        bits, rep = extract_sources(xs, ArrayBits(y0), m, kernel=kn)
+        name = f"{kn}, y zero past 3N/4"
+        out["configs"][name] = {"same_as_exact": sha(bits) == ref0, "P": rep.P,
+                                "zero_y_blocks": rep.extra["zero_y_blocks"]}
+        print(name, out["configs"][name], flush=True)
     out["all_same"] = all(c["same_as_exact"] for c in out["configs"].values())
     return out
 
@@ -449,7 +455,8 @@ def main() -> int:
     ap.add_argument("--workdir", default="/tmp/diramp-bench")
     ap.add_argument("--no-peers", action="store_true")
     ap.add_argument("--markdown", action="store_true", help="only re-render docs/extractor.md")
-    ap.add_argument("--kernel", default="v1", help="v1, v2 or v1,v2 (side by side, repeats interleaved)")
+    ap.add_argument("--kernel", default="v1",
+                    help="v1, v2, v3 or a list such as v2,v3 (side by side, repeats interleaved)")
     ap.add_argument("--circulant", action="store_true", help="paper scale, circulant shape (m = 1.2e8)")
     ap.add_argument("--exact-check", action="store_true",
                     help="every kernel configuration against the exact method on a 2^24 prefix")
@@ -511,14 +518,18 @@ def main() -> int:
                 print(k, mode, kn, json.dumps(s), flush=True)
                 key = f"2^{k}/diramp-{mode}" if kernels == ["v1"] else f"2^{k}/diramp-{mode}-{kn}"
                 merge(key, {**base, **s})
-            if "v1" in summ and "v2" in summ and "seconds_median" in summ["v1"] and "seconds_median" in summ["v2"]:
-                ratio = {"wall": summ["v1"]["seconds_median"] / summ["v2"]["seconds_median"]}
-                if "cpu_seconds_median" in summ["v1"] and "cpu_seconds_median" in summ["v2"]:
-                    ratio["cpu"] = summ["v1"]["cpu_seconds_median"] / summ["v2"]["cpu_seconds_median"]
-                ratio["same_K"] = summ["v1"].get("ext_sha256") == summ["v2"].get("ext_sha256")
-                print(k, mode, "v1/v2", json.dumps(ratio), flush=True)
-                merge(f"2^{k}/ratio-v1-over-v2-{mode}", {**base, **ratio,
-                      "loadavg_1min_all": summ["v2"].get("loadavg_1min_all")})
+            for i, ka in enumerate(kernels):  # every earlier kernel over every later one
+                for kb in kernels[i + 1 :]:
+                    sa, sb = summ[ka], summ[kb]
+                    if "seconds_median" not in sa or "seconds_median" not in sb:
+                        continue
+                    ratio = {"wall": sa["seconds_median"] / sb["seconds_median"]}
+                    if "cpu_seconds_median" in sa and "cpu_seconds_median" in sb:
+                        ratio["cpu"] = sa["cpu_seconds_median"] / sb["cpu_seconds_median"]
+                    ratio["same_K"] = sa.get("ext_sha256") == sb.get("ext_sha256")
+                    print(k, mode, f"{ka}/{kb}", json.dumps(ratio), flush=True)
+                    merge(f"2^{k}/ratio-{ka}-over-{kb}-{mode}", {**base, **ratio,
+                          "loadavg_1min_all": sb.get("loadavg_1min_all")})
         if a.no_peers:
             continue
         if k <= 24:

@@ -215,6 +215,27 @@ def grouped_memory(P: int, workers: int, batch: int, m: int = 0) -> int:
     return units * 8 * P + BASE_MEMORY + 2 * m + 2 * workers * P
 
 
+#: Memory model of kernel v3 (four-step), in units of 8P bytes (spec LEM-EXT-BLOCKED):
+#: one work array, the twiddle table and one conjugated y spectrum, shared by both
+#: threads, plus one accumulator per batched chunk; each unit is (P1/2 + 1) P2
+#: complex values, 8P (1 + 2 / P1) bytes.
+V3_SHARED_UNITS = 3
+
+
+def fourstep_memory(P: int, workers: int, batch: int, m: int = 0) -> int:
+    """Bytes kernel v3 holds at FFT length P (model; measured RSS in docs/extractor.md).
+
+    Units as :data:`V3_SHARED_UNITS`, plus 3P bytes of bits (staging, the x
+    segment and the y block read), 4 MiB of slab buffers per thread, the fixed
+    :data:`BASE_MEMORY` and 2m (the output and its parity work).
+    """
+    from diramp.extractor.fourstep import split
+
+    P1, P2 = split(P)
+    unit = (P1 // 2 + 1) * P2 * 16
+    return (V3_SHARED_UNITS + batch) * unit + 3 * P + (4 << 20) * workers + BASE_MEMORY + 2 * m
+
+
 def grouped_fft_count(plan: Plan) -> int:
     """Transforms of the grouped kernel at most (zero y blocks are skipped at run time).
 
@@ -236,8 +257,13 @@ def plan_grouped(
     max_fft: int = MAX_FFT,
     fft_size: int | None = None,
     group: int | None = None,
+    kernel: str = "v2",
 ) -> Plan:
     """LEM-EXT-BLOCKED, REQ-FLOAT-MARGIN: (P, L, B, G, batch) of the grouped kernel.
+
+    ``kernel`` is ``"v2"`` (memory model :func:`grouped_memory`, bound
+    :func:`~diramp.extractor.margin.group_error_bound`) or ``"v3"`` (four-step:
+    :func:`fourstep_memory`, :func:`~diramp.extractor.margin.fourstep_error_bound`).
 
     Minimises ``n_blocks (ceil(C / batch) + C) + n_groups C`` transforms of cost
     ``P log2 P`` over P <= ``max_fft`` and C = ceil(m / L) chunks, with G the
@@ -253,8 +279,11 @@ def plan_grouped(
         raise InputError("max_fft", f"must be <= {MAX_FFT} (REQ-FLOAT-MARGIN)", f"got {max_fft}")
     if group is not None and (not isinstance(group, int) or group < 1):
         raise InputError("group", "must be a positive integer", f"got {group!r}")
+    if kernel not in ("v2", "v3"):
+        raise InputError("kernel", "must be 'v2' or 'v3' for the grouped planner", f"got {kernel!r}")
+    memory_of = fourstep_memory if kernel == "v3" else grouped_memory
     if fft_size is not None:
-        check_group(fft_size, group or 1)
+        check_group(fft_size, group or 1, kernel)
         sizes = [fft_size]
     else:
         sizes = fast_sizes(8, max_fft)
@@ -262,7 +291,7 @@ def plan_grouped(
     best: tuple[float, Plan] | None = None
     refused: int | None = None  # smallest P whose bound refuses the group size
     for P in sizes:
-        gmax = max_group(P)
+        gmax = max_group(P, kernel=kernel)
         if gmax < (group or 1):
             refused = P if refused is None else refused
             continue
@@ -276,7 +305,7 @@ def plan_grouped(
             G = -(-nb // ng)  # even groups
             batch = 0
             for k in range(min(C, 64), 0, -1):
-                if grouped_memory(P, workers, k, m) <= memory:
+                if memory_of(P, workers, k, m) <= memory:
                     batch = k
                     break
             if batch == 0:
@@ -289,7 +318,7 @@ def plan_grouped(
                 break
     if best is None:
         if refused is not None:
-            check_group(refused, group or 1)  # raises, printing the bound
+            check_group(refused, group or 1, kernel)  # raises, printing the bound
         raise InputError(
             "memory", "too small for this m and FFT cap",
             f"budget {memory} bytes, max_fft {max_fft}, m {m}",
