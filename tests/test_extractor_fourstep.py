@@ -309,3 +309,26 @@ def test_planted_twiddle_error_trips_the_runtime_margin(monkeypatch: pytest.Monk
     assert rep.exact_fallbacks == rep.tasks > 1 and rep.worst_margin > 0.25
     with pytest.raises(CheckFailed, match="REQ-FLOAT-MARGIN"):
         extract_sources(ArrayBits(x), ArrayBits(y), 700, max_fft=512, method="fft", kernel="v3")
+
+
+def test_partial_correlation_v3_task_by_task_matches_the_reference() -> None:
+    # The per-task entry point (the Dask engine's leaves, DEF-DIST-TASKS) with kernel v3.
+    from diramp.extractor import make_plan, partial_correlation
+
+    rng = np.random.default_rng(SEED + 6)
+    N, m = 5000, 700
+    x, y = bits(rng, N), bits(rng, N)
+    for max_fft in (512, 1 << 12):
+        plan = make_plan(N, m, max_fft=max_fft)
+        out = np.zeros(m, np.uint8)
+        for t in plan.tasks():
+            r = partial_correlation(x[t.x0 : t.x1], y[t.j0 : t.j1], t.s1 - t.s0, P=plan.P, kernel="v3")
+            assert r.method == "fft" and r.margin < 1e-6
+            out[t.s0 : t.s1] ^= r.parity
+        assert np.array_equal(out, extract_loop(x, y, m)), max_fft
+    forced = partial_correlation(x[:100], y[:50], 51, P=128, kernel="v3", threshold=-1.0)
+    assert forced.method == "exact-fallback"  # an unsafe margin falls back to the exact method
+    with pytest.raises(InputError, match="kernel"):
+        partial_correlation(x[:10], y[:5], 3, kernel="v2")
+    with pytest.raises(InputError, match="v1 only"):
+        partial_correlation(x[:10], y[:5], 3, kernel="v3", Y=np.zeros(9, np.complex128))

@@ -30,6 +30,7 @@ within a memory budget.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -345,6 +346,7 @@ def partial_correlation(
     method: str = "auto",
     Y: Spectrum | None = None,
     threshold: float | None = None,
+    kernel: str = "v1",
 ) -> PartialResult:
     """LEM-EXT-BLOCKED, REQ-FLOAT-MARGIN: one task's partial parities, t = 0 .. L-1.
 
@@ -354,19 +356,36 @@ def partial_correlation(
     ``"exact"`` (big-integer product).  ``threshold`` defaults to
     :data:`diramp.extractor.margin.SAFE_MARGIN`.
 
+    ``kernel="v3"`` computes the float path with the four-step transforms
+    (:class:`~diramp.extractor.fourstep.FourStep`, one per thread and FFT
+    length, kept for the next call) under the v3 bound at G = 1; ``"v1"``
+    (default) with whole-length numpy transforms.  ``Y`` applies to v1 only.
+
     >>> r = partial_correlation([1, 0, 1, 1, 0, 1, 0, 0], [1, 1, 0, 1, 0, 0, 1, 0], 3)
     >>> r.parity.tolist(), r.method
     ([0, 1, 1], 'fft')
+    >>> partial_correlation([1, 0, 1, 1, 0, 1, 0, 0], [1, 1, 0, 1, 0, 0, 1, 0], 3, kernel="v3").parity.tolist()
+    [0, 1, 1]
     """
     if method not in METHODS:
         raise InputError("method", f"must be one of {METHODS}", f"got {method!r}")
+    if kernel not in ("v1", "v3"):
+        raise InputError("kernel", "must be 'v1' or 'v3' for one task", f"got {kernel!r}")
+    if kernel == "v3" and Y is not None:
+        raise InputError("Y", "a precomputed spectrum applies to kernel v1 only", "")
     if method == "exact":
         return PartialResult(exact_partial(x_segment, y_block, L), 0.0, "exact")
     nb = int(np.asarray(y_block).size)
     if P is None:
         P = fast_sizes(max(8, nb + L - 1), 2 * max(8, nb + L - 1))[0]
     tau = _margin.SAFE_MARGIN if threshold is None else threshold
-    parity, mg = fft_partial(x_segment, y_block, L, P, Y=Y)
+    if kernel == "v3":
+        if P < nb + L - 1:
+            raise ValueError(f"FFT length {P} < block {nb} + lags {L} - 1")
+        check_group(P, 1, "v3")
+        parity, mg = _fourstep_partial(np.asarray(x_segment), np.asarray(y_block), L, P)
+    else:
+        parity, mg = fft_partial(x_segment, y_block, L, P, Y=Y)
     if mg <= tau:
         return PartialResult(parity, mg, "fft")
     if method == "fft":
@@ -376,3 +395,22 @@ def partial_correlation(
             "smaller blocks (--lean)"
         )
     return PartialResult(exact_partial(x_segment, y_block, L), mg, "exact-fallback")
+
+
+_local = threading.local()
+
+
+def _fourstep_partial(xs: Bits, yb: Bits, L: int, P: int) -> tuple[Bits, float]:
+    """One task by :class:`~diramp.extractor.fourstep.FourStep` (cached per thread, last P only)."""
+    from diramp.extractor.fourstep import FourStep
+
+    cached = getattr(_local, "fourstep", None)
+    if cached is None or cached[0].P != P:
+        if cached is not None:
+            cached[0].close()
+        fs = FourStep(P, workers=1)
+        cached = _local.fourstep = (fs, fs.new_spectrum(), fs.new_spectrum())
+    fs, Yc, acc = cached
+    fs.y_spectrum_conj(yb, Yc)
+    fs.x_mac(xs, acc, Yc, first=True)
+    return fs.invert_round(acc, L)
