@@ -132,6 +132,7 @@ def child(cfg: dict) -> dict:  # type: ignore[type-arg]
                        ext_sha256=hashlib.sha256(bits.tobytes()).hexdigest())
         out["peak_rss_mib"] = _rss_mib()
         out["cpu_seconds"] = _cpu_s()
+        out["main_thread_cpu_s"] = time.thread_time()
         return out
     if kind == "paper":
         from diramp.extractor import extract_files
@@ -154,6 +155,7 @@ def child(cfg: dict) -> dict:  # type: ignore[type-arg]
         )
         out["peak_rss_mib"] = _rss_mib()
         out["cpu_seconds"] = _cpu_s()
+        out["main_thread_cpu_s"] = time.thread_time()  # serial + the main thread's share of the passes
         return out
     N, m = cfg["N"], cfg["m"]
     x, y = _inputs(N, seed)
@@ -393,17 +395,41 @@ def render_markdown() -> None:
         return (f"{r['seconds_median']:.2f} s (CPU {r['cpu_seconds_median']:.2f} s, sys "
                 f"{r.get('sys_seconds_median', float('nan')):.2f} s) / {r['peak_rss_mib']:.0f} MiB")
 
+    def _round1(key: str) -> dict | None:  # type: ignore[type-arg]
+        """The entry measured beside v1 (kept as KEY-round1 once a later run replaced KEY)."""
+        return res.get(f"{key}-round1") or res.get(key)
+
     for k in (20, 22, 24, 26, 28):
-        v2 = res.get(f"2^{k}/diramp-default-v2")
+        v2 = _round1(f"2^{k}/diramp-default-v2")
         if not v2:
             continue
         v1, ratio = res.get(f"2^{k}/diramp-default-v1"), res.get(f"2^{k}/ratio-v1-over-v2-default", {})
-        cr = res.get(f"2^{k}/ratio-cryptomite-over-v2")
+        cr = _round1(f"2^{k}/ratio-cryptomite-over-v2")
         crs = f"{cr['wall']:.0f}x, {cr['cpu']:.0f}x" if cr else "-"
         load = ", ".join(f"{v:.1f}" for v in v2.get("loadavg_1min_all", []))
         rows.append(
             f"| 2^{k} | {v2['m']} | {_fmt2(v1)} | {_fmt2(v2)} | {ratio.get('wall', float('nan')):.2f}x | "
             f"{ratio.get('cpu', float('nan')):.2f}x | {ratio.get('same_K', '-')} | {crs} | {load} |"
+        )
+    rows.append("")
+    rows.append("Kernel v2 beside v3 (four-step transforms), same run, repeats interleaved; cells as "
+                "above; load = 1-minute load average before each v3 repeat:")
+    rows.append("")
+    rows.append("| N | m | v2 default | v3 default | v2/v3 wall | v2/v3 CPU | same K | "
+                "cryptomite / v3 (wall, CPU) | load |")
+    rows.append("|---|---|---|---|---|---|---|---|---|")
+    for k in (20, 22, 24, 26, 28):
+        v3 = res.get(f"2^{k}/diramp-default-v3")
+        ratio = res.get(f"2^{k}/ratio-v2-over-v3-default")
+        if not v3 or not ratio:
+            continue
+        cr = res.get(f"2^{k}/ratio-cryptomite-over-v3")
+        crs = f"{cr['wall']:.0f}x, {cr['cpu']:.0f}x" if cr else "-"
+        load = ", ".join(f"{v:.1f}" for v in v3.get("loadavg_1min_all", []))
+        rows.append(
+            f"| 2^{k} | {v3['m']} | {_fmt2(res.get(f'2^{k}/diramp-default-v2'))} | {_fmt2(v3)} | "
+            f"{ratio.get('wall', float('nan')):.2f}x | {ratio.get('cpu', float('nan')):.2f}x | "
+            f"{ratio.get('same_K', '-')} | {crs} | {load} |"
         )
     rows.append("")
     rows.append("Paper scale, m = 20,431,465, N = 2,684,354,560, file to file (verify, extract, "

@@ -300,7 +300,7 @@ def test_planted_twiddle_error_trips_the_runtime_margin(monkeypatch: pytest.Monk
     ref = extract_loop(x, y, 700)
     real = fs_mod.twiddles
 
-    def rotated(P1: int, P2: int) -> np.ndarray:
+    def rotated(P1: int, P2: int, run: object = None) -> np.ndarray:
         return real(P1, P2) * np.exp(0.02j)
 
     monkeypatch.setattr(fs_mod, "twiddles", rotated)

@@ -384,6 +384,7 @@ def _run_fourstep(
     stats = {"transforms": 0, "inverses": 0, "zero_y_blocks": 0}
     rep.tasks = plan.n_tasks()
     batches = plan.batches()
+    main_cpu0 = time.thread_time()
     with progress(rep.tasks, "extract", unit="task", enabled=show_progress) as bar, \
             retained_heap() as retained:
         fs = FourStep(plan.P, workers)
@@ -422,7 +423,9 @@ def _run_fourstep(
         finally:
             fs.close()
     rep.extra.update(kernel="v3", G=plan.G, batch=plan.batch or plan.n_chunks, groups=plan.n_groups,
-                     heap_retained=retained, split=[fs.P1, fs.P2], **stats)
+                     heap_retained=retained, split=[fs.P1, fs.P2],
+                     serial_cpu_s=round(time.thread_time() - main_cpu0 - fs.parallel_cpu_main, 3),
+                     main_parallel_cpu_s=round(fs.parallel_cpu_main, 3), **stats)
     return out
 
 
@@ -514,8 +517,11 @@ def extract_files(
     with open_bits(x_path, x_nbits) as xr, open_bits(y_path, y_nbits) as yr:
         check_lengths(xr.nbits, yr.nbits, m)
         digests: dict[str, object] = {}
+        with ThreadPoolExecutor(1) as pool:  # both digests at once (hashlib releases the GIL)
+            fx = pool.submit(xr.verify)
+            yr.verify()
+            fx.result()
         for name, r in (("x", xr), ("y", yr)):
-            r.verify()
             digests[f"{name}_sha256"] = r.file_sha256
         if reference is not None:
             t0 = time.perf_counter()
