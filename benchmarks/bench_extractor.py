@@ -132,6 +132,7 @@ def child(cfg: dict) -> dict:  # type: ignore[type-arg]
                        ext_sha256=hashlib.sha256(bits.tobytes()).hexdigest())
         out["peak_rss_mib"] = _rss_mib()
         out["cpu_seconds"] = _cpu_s()
+        out["main_thread_cpu_s"] = time.thread_time()
         return out
     if kind == "paper":
         from diramp.extractor import extract_files
@@ -154,6 +155,7 @@ def child(cfg: dict) -> dict:  # type: ignore[type-arg]
         )
         out["peak_rss_mib"] = _rss_mib()
         out["cpu_seconds"] = _cpu_s()
+        out["main_thread_cpu_s"] = time.thread_time()  # serial + the main thread's share of the passes
         return out
     N, m = cfg["N"], cfg["m"]
     x, y = _inputs(N, seed)
@@ -302,19 +304,23 @@ def exact_check(workdir: Path, seed: int, log2n: int = 24) -> dict:  # type: ign
 
     xs, ys = ArrayBits(x), ArrayBits(y)
     ref = sha(extract_sources(xs, ys, m, method="exact", kernel="v1", max_fft=1 << 21)[0])
-    configs = {
-        "v2 default": {}, "v2 lean": {"lean": True}, "v2 G=1": {"group": 1}, "v2 G=3": {"group": 3},
-        "v2 P<=2^17 (two lag chunks)": {"max_fft": 1 << 17},
-        "v2 P=2^17, batch 1 (tight memory)": {"fft_size": 1 << 17, "memory": 0},
-        "v2 method=fft": {"method": "fft"}, "v2 one thread": {"workers": 1},
-        "v1 default": {"kernel": "v1"}, "v1 lean": {"kernel": "v1", "lean": True},
-    }
+    configs: dict = {}  # type: ignore[type-arg]
+    for kn in ("v3", "v2"):
+        configs.update({
+            f"{kn} default": {}, f"{kn} lean": {"lean": True}, f"{kn} G=1": {"group": 1},
+            f"{kn} G=3": {"group": 3}, f"{kn} P<=2^17 (two lag chunks)": {"max_fft": 1 << 17},
+            f"{kn} P=2^17, batch 1 (tight memory)": {"fft_size": 1 << 17, "memory": 0},
+            f"{kn} method=fft": {"method": "fft"}, f"{kn} one thread": {"workers": 1},
+        })
+        configs = {k: ({**v, "kernel": k.split()[0]}) for k, v in configs.items()}
+    configs.update({"v1 default": {"kernel": "v1"}, "v1 lean": {"kernel": "v1", "lean": True}})
     out: dict = {"N": N, "m": m, "exact_sha256": ref, "configs": {}}  # type: ignore[type-arg]
     for name, kw in configs.items():
         if kw.get("memory") == 0:  # smallest budget that fits one accumulator
-            from diramp.extractor.tasks import grouped_memory
+            from diramp.extractor.tasks import fourstep_memory, grouped_memory
 
-            kw = {**kw, "memory": grouped_memory(1 << 17, 2, 1, m)}
+            model = fourstep_memory if kw["kernel"] == "v3" else grouped_memory
+            kw = {**kw, "memory": model(1 << 17, 2, 1, m)}
         bits, rep = extract_sources(xs, ys, m, **kw)  # type: ignore[arg-type]
         out["configs"][name] = {"same_as_exact": sha(bits) == ref, "P": rep.P, "L": rep.L,
                                 "extra": {k: v for k, v in rep.extra.items() if k in ("G", "batch", "groups")}}
@@ -323,10 +329,12 @@ def exact_check(workdir: Path, seed: int, log2n: int = 24) -> dict:  # type: ign
     y0 = y.copy()
     y0[3 * N // 4 :] = 0
     ref0 = sha(extract_sources(xs, ArrayBits(y0), m, method="exact", kernel="v1", max_fft=1 << 21)[0])
-    bits, rep = extract_sources(xs, ArrayBits(y0), m)
-    out["configs"]["v2, y zero past 3N/4"] = {"same_as_exact": sha(bits) == ref0, "P": rep.P,
-                                              "zero_y_blocks": rep.extra["zero_y_blocks"]}
-    print("v2, y zero past 3N/4", out["configs"]["v2, y zero past 3N/4"], flush=True)
+    for kn in ("v3", "v2"):
+        bits, rep = extract_sources(xs, ArrayBits(y0), m, kernel=kn)
+        name = f"{kn}, y zero past 3N/4"
+        out["configs"][name] = {"same_as_exact": sha(bits) == ref0, "P": rep.P,
+                                "zero_y_blocks": rep.extra["zero_y_blocks"]}
+        print(name, out["configs"][name], flush=True)
     out["all_same"] = all(c["same_as_exact"] for c in out["configs"].values())
     return out
 
@@ -387,17 +395,41 @@ def render_markdown() -> None:
         return (f"{r['seconds_median']:.2f} s (CPU {r['cpu_seconds_median']:.2f} s, sys "
                 f"{r.get('sys_seconds_median', float('nan')):.2f} s) / {r['peak_rss_mib']:.0f} MiB")
 
+    def _round1(key: str) -> dict | None:  # type: ignore[type-arg]
+        """The entry measured beside v1 (kept as KEY-round1 once a later run replaced KEY)."""
+        return res.get(f"{key}-round1") or res.get(key)
+
     for k in (20, 22, 24, 26, 28):
-        v2 = res.get(f"2^{k}/diramp-default-v2")
+        v2 = _round1(f"2^{k}/diramp-default-v2")
         if not v2:
             continue
         v1, ratio = res.get(f"2^{k}/diramp-default-v1"), res.get(f"2^{k}/ratio-v1-over-v2-default", {})
-        cr = res.get(f"2^{k}/ratio-cryptomite-over-v2")
+        cr = _round1(f"2^{k}/ratio-cryptomite-over-v2")
         crs = f"{cr['wall']:.0f}x, {cr['cpu']:.0f}x" if cr else "-"
         load = ", ".join(f"{v:.1f}" for v in v2.get("loadavg_1min_all", []))
         rows.append(
             f"| 2^{k} | {v2['m']} | {_fmt2(v1)} | {_fmt2(v2)} | {ratio.get('wall', float('nan')):.2f}x | "
             f"{ratio.get('cpu', float('nan')):.2f}x | {ratio.get('same_K', '-')} | {crs} | {load} |"
+        )
+    rows.append("")
+    rows.append("Kernel v2 beside v3 (four-step transforms), same run, repeats interleaved; cells as "
+                "above; load = 1-minute load average before each v3 repeat:")
+    rows.append("")
+    rows.append("| N | m | v2 default | v3 default | v2/v3 wall | v2/v3 CPU | same K | "
+                "cryptomite / v3 (wall, CPU) | load |")
+    rows.append("|---|---|---|---|---|---|---|---|---|")
+    for k in (20, 22, 24, 26, 28):
+        v3 = res.get(f"2^{k}/diramp-default-v3")
+        ratio = res.get(f"2^{k}/ratio-v2-over-v3-default")
+        if not v3 or not ratio:
+            continue
+        cr = res.get(f"2^{k}/ratio-cryptomite-over-v3")
+        crs = f"{cr['wall']:.0f}x, {cr['cpu']:.0f}x" if cr else "-"
+        load = ", ".join(f"{v:.1f}" for v in v3.get("loadavg_1min_all", []))
+        rows.append(
+            f"| 2^{k} | {v3['m']} | {_fmt2(res.get(f'2^{k}/diramp-default-v2'))} | {_fmt2(v3)} | "
+            f"{ratio.get('wall', float('nan')):.2f}x | {ratio.get('cpu', float('nan')):.2f}x | "
+            f"{ratio.get('same_K', '-')} | {crs} | {load} |"
         )
     rows.append("")
     rows.append("Paper scale, m = 20,431,465, N = 2,684,354,560, file to file (verify, extract, "
@@ -449,7 +481,8 @@ def main() -> int:
     ap.add_argument("--workdir", default="/tmp/diramp-bench")
     ap.add_argument("--no-peers", action="store_true")
     ap.add_argument("--markdown", action="store_true", help="only re-render docs/extractor.md")
-    ap.add_argument("--kernel", default="v1", help="v1, v2 or v1,v2 (side by side, repeats interleaved)")
+    ap.add_argument("--kernel", default="v1",
+                    help="v1, v2, v3 or a list such as v2,v3 (side by side, repeats interleaved)")
     ap.add_argument("--circulant", action="store_true", help="paper scale, circulant shape (m = 1.2e8)")
     ap.add_argument("--exact-check", action="store_true",
                     help="every kernel configuration against the exact method on a 2^24 prefix")
@@ -511,14 +544,18 @@ def main() -> int:
                 print(k, mode, kn, json.dumps(s), flush=True)
                 key = f"2^{k}/diramp-{mode}" if kernels == ["v1"] else f"2^{k}/diramp-{mode}-{kn}"
                 merge(key, {**base, **s})
-            if "v1" in summ and "v2" in summ and "seconds_median" in summ["v1"] and "seconds_median" in summ["v2"]:
-                ratio = {"wall": summ["v1"]["seconds_median"] / summ["v2"]["seconds_median"]}
-                if "cpu_seconds_median" in summ["v1"] and "cpu_seconds_median" in summ["v2"]:
-                    ratio["cpu"] = summ["v1"]["cpu_seconds_median"] / summ["v2"]["cpu_seconds_median"]
-                ratio["same_K"] = summ["v1"].get("ext_sha256") == summ["v2"].get("ext_sha256")
-                print(k, mode, "v1/v2", json.dumps(ratio), flush=True)
-                merge(f"2^{k}/ratio-v1-over-v2-{mode}", {**base, **ratio,
-                      "loadavg_1min_all": summ["v2"].get("loadavg_1min_all")})
+            for i, ka in enumerate(kernels):  # every earlier kernel over every later one
+                for kb in kernels[i + 1 :]:
+                    sa, sb = summ[ka], summ[kb]
+                    if "seconds_median" not in sa or "seconds_median" not in sb:
+                        continue
+                    ratio = {"wall": sa["seconds_median"] / sb["seconds_median"]}
+                    if "cpu_seconds_median" in sa and "cpu_seconds_median" in sb:
+                        ratio["cpu"] = sa["cpu_seconds_median"] / sb["cpu_seconds_median"]
+                    ratio["same_K"] = sa.get("ext_sha256") == sb.get("ext_sha256")
+                    print(k, mode, f"{ka}/{kb}", json.dumps(ratio), flush=True)
+                    merge(f"2^{k}/ratio-{ka}-over-{kb}-{mode}", {**base, **ratio,
+                          "loadavg_1min_all": sb.get("loadavg_1min_all")})
         if a.no_peers:
             continue
         if k <= 24:

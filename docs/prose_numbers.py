@@ -168,6 +168,46 @@ DERIVED: dict[str, Callable[[], Any]] = {
 }
 
 
+def _serial_cpu(key: str) -> float:
+    """CPU seconds of a paper-scale v3 run's calling thread outside the parallel passes."""
+    r = _x(key)
+    return float(r["main_thread_cpu_s"] - r["extra"]["main_parallel_cpu_s"])
+
+
+def _quiet_wall(key: str) -> float:
+    """Two-core wall-time estimate of a v3 run from CPU time: serial CPU + parallel CPU / 2
+    (the passes split evenly over both threads; docs/extractor.md says what it leaves out)."""
+    serial = _serial_cpu(key)
+    return serial + (float(_x(key)["cpu_seconds"]) - serial) / 2
+
+
+def _sys_pct(key: str) -> float:
+    tv = _x(key)["time_v"]
+    return 100 * float(tv["sys_s"]) / (float(tv["user_s"]) + float(tv["sys_s"]))
+
+
+def _load_range(key: str) -> tuple[float, float]:
+    r = _x(key)
+    return _span([r["loadavg_before"][0], r["loadavg_after"][0], *r.get("loadavg_samples", [])])
+
+
+#: The paper-scale v3 runs (extractor.json keys) with derived quantities, by short name.
+V3_RUNS = {"default": "paper_scale/default-v3", "default1": "paper_scale/default-v3-run1",
+           "lean": "paper_scale/lean-v3", "circulant": "circulant_paper_scale/default-v3"}
+for _name, _key in V3_RUNS.items():
+    DERIVED[f"extractor.v3_{_name}_quiet_wall_s"] = lambda k=_key: _quiet_wall(k)
+    DERIVED[f"extractor.v3_{_name}_serial_cpu_s"] = lambda k=_key: _serial_cpu(k)
+    DERIVED[f"extractor.v3_{_name}_sys_pct"] = lambda k=_key: _sys_pct(k)
+    DERIVED[f"extractor.v3_{_name}_load_range"] = lambda k=_key: _load_range(k)
+DERIVED["extractor.paper_default_cpu_v2_over_v3"] = lambda: _x("paper_scale/default-v2")["cpu_seconds"] \
+    / _x("paper_scale/default-v3")["cpu_seconds"]
+DERIVED["extractor.circulant_cpu_v2_over_v3"] = lambda: _x("circulant_paper_scale/default-v2")["cpu_seconds"] \
+    / _x("circulant_paper_scale/default-v3")["cpu_seconds"]
+DERIVED["extractor.exact_check_configs"] = lambda: len(_x("check/2^24-prefix-exact")["configs"])
+DERIVED["extractor.exact_check_same"] = lambda: sum(
+    c["same_as_exact"] for c in _x("check/2^24-prefix-exact")["configs"].values())
+
+
 def _audit() -> dict[str, Any]:
     audit: dict[str, Any] = load("reproduce:kulikov2024")["audit"]
     return audit
@@ -301,8 +341,86 @@ def _dist_scale_table() -> str:
     return "\n".join(head + rows) + "\n"
 
 
+#: extractor.json profile entries of the round-1 profile table: (key, column title).
+PROFILE_RUNS = (("profile/2^28-v1", "2^28, m = 2^21, v1"), ("profile/2^28-v2", "2^28, v2"),
+                ("profile/paper-prefix-2^28-v1", "paper prefix, v1"), ("profile/paper-prefix-2^28-v2",
+                                                                        "paper prefix, v2"))
+
+
+def _extractor_profile_table() -> str:
+    """The per-phase profile (benchmarks/profile_extractor.py) of kernels v1 and v2."""
+    runs = [_x(k) for k, _ in PROFILE_RUNS]
+
+    def ph(r: dict[str, Any], name: str, key: str) -> float:
+        return float(r["phases"].get(name, {}).get(key, 0.0))
+
+    def cells(f: Callable[[dict[str, Any]], str]) -> str:
+        return " | ".join(f(r) for r in runs)
+
+    def total(r: dict[str, Any]) -> float:
+        return float(r["user_s"] + r["sys_s"])
+
+    def rest(r: dict[str, Any]) -> float:
+        return total(r) - ph(r, "fft_forward", "cpu_s") - ph(r, "fft_inverse", "cpu_s") \
+            - ph(r, "read_unpack", "cpu_s") - float(r["other_cpu_s"])
+
+    lines = [
+        "| phase (CPU s, of which system) | " + " | ".join(t for _, t in PROFILE_RUNS) + " |",
+        "|---|" + "---|" * len(runs),
+        "| forward FFTs | " + cells(lambda r: f"{ph(r, 'fft_forward', 'cpu_s'):.1f} "
+                                   f"({ph(r, 'fft_forward', 'sys_s'):.1f})") + " |",
+        "| inverse FFTs | " + cells(lambda r: f"{ph(r, 'fft_inverse', 'cpu_s'):.1f} "
+                                   f"({ph(r, 'fft_inverse', 'sys_s'):.1f})") + " |",
+        "| staging, allocation, conjugation, products, rounding and margin | "
+        + cells(lambda r: f"{rest(r):.1f}") + " |",
+        "| reading and unpacking bits | " + cells(lambda r: f"{ph(r, 'read_unpack', 'cpu_s'):.1f}") + " |",
+        "| other (Python, planning) | " + cells(lambda r: f"{r['other_cpu_s']:.1f}") + " |",
+        "| total CPU (system share) | " + cells(lambda r: f"{total(r):.1f} "
+                                              f"({100 * r['sys_s'] / total(r):.2g} %)") + " |",
+        "| minor page faults | " + cells(lambda r: f"{r['minor_faults'] / 1e6:.2f} M") + " |",
+        "| transforms | " + cells(lambda r: str(r["extra"].get("transforms", 3 * r["tasks"]))) + " |",
+        "| wall (thread idle = 2 x wall - CPU) | " + cells(lambda r: f"{r['wall_s']:.1f} s "
+                                                          f"({r['thread_idle_s']:.0f} s)") + " |",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _extractor_fft_table() -> str:
+    """Per-element CPU cost of one forward transform, numpy whole-length beside v3 (bench_fft_lengths.py)."""
+    res = load("benchmarks/results/extractor.json")["results"]
+    rows = sorted((v for k, v in res.items() if k.startswith("fft_lengths/")), key=lambda v: v["P"])
+    lines = ["| P | P1 x P2 | numpy rfft (v1, v2) | v3, one thread | v3, two threads (CPU) | numpy / v3 | "
+             "load |", "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        load_ = ", ".join(f"{v:.1f}" for v in r["loadavg_1min_all"])
+        lines.append(f"| {r['P']:,} | {r['split'][0]} x {r['split'][1]} | {r['numpy_rfft_ns']:.1f} | "
+                     f"{r['v3_1thread_ns']:.1f} | {r['v3_2threads_ns']:.1f} | {r['numpy_over_v3_cpu']:.2f} | "
+                     f"{load_} |")
+    return "\n".join(lines) + "\n"
+
+
+def _extractor_fft_libraries_table() -> str:
+    """Round 1's comparison of FFT libraries (extractor.json ``fft_libraries/round1``)."""
+    r = _x("fft_libraries/round1")
+    lines = ["| length | numpy 2.4 (pocketfft) | ducc0 0.42 | pyFFTW 0.15 FFTW_ESTIMATE | "
+             "pyFFTW FFTW_MEASURE (planning time) |", "|---|---|---|---|---|"]
+    for row in r["ns_per_element"]:
+        meas = "not planned" if row["pyfftw_measure"] is None else \
+            f"{row['pyfftw_measure']} ({row['pyfftw_measure_planning_s']} s)"
+        lines.append(f"| {row['length']} | {row['numpy']} | {row['ducc0']} | {row['pyfftw_estimate']} | {meas} |")
+    pair = r["pair_5x2^23"]
+    lines.append(f"| 5·2^23, r2c + c2r, 5 pairs, s per transform (user / system) | {pair['numpy'][0]} / "
+                 f"{pair['numpy'][1]} ({pair['numpy_retained_heap'][0]} / {pair['numpy_retained_heap'][1]} "
+                 f"with the heap retained) | {pair['ducc0'][0]} / {pair['ducc0'][1]} | "
+                 f"{pair['pyfftw_estimate'][0]} / {pair['pyfftw_estimate'][1]} | - |")
+    return "\n".join(lines) + "\n"
+
+
 #: Markdown tables rendered from the data.
 TABLES: dict[str, Callable[[], str]] = {
+    "extractor.fft_libraries": _extractor_fft_libraries_table,
+    "extractor.profile": _extractor_profile_table,
+    "extractor.fft_lengths": _extractor_fft_table,
     "distributed.runs": _dist_runs_table,
     "distributed.scale": _dist_scale_table,
 }
@@ -343,10 +461,17 @@ UNIT = re.compile(
 
 #: Numbers with units in the prose that are not measurements: (page, the exact text matched, reason).
 NOT_DATA: tuple[tuple[str, str, str], ...] = (
-    ("docs/extractor.md", "1 GiB", "the lean mode's design bound, met by the measured peak quoted beside it"),
-    ("docs/extractor.md", "25x", "the speed target of the extractor issue"),
+    ("docs/extractor.md", "1 GiB", "the lean mode's memory target (issue 12), met by the measured peak quoted beside it"),
     ("docs/extractor.md", "4 GiB", "the memory target of the extractor issue"),
-    ("docs/extractor.md", "8-minute", "the time target of the extractor issue"),
+    ("docs/extractor.md", "35x", "the speed target of the extractor issue (against cryptomite at 2^24)"),
+    ("docs/extractor.md", "3 minutes", "the paper-scale wall-time target of the extractor issue (issue 12)"),
+    ("docs/extractor.md", "10 %", "the system-time target of the extractor issue (issue 12)"),
+    ("docs/extractor.md", "15 minutes", "the lean-mode time target of the extractor issue (issue 12)"),
+    ("docs/extractor.md", "20 minutes", "the circulant time target of the extractor issue (issue 12)"),
+    ("docs/extractor.md", "3.5 GiB", "the planner's default memory budget (DEFAULT_MEMORY), a parameter"),
+    ("docs/extractor.md", "0.85 GiB", "the planner's lean memory budget (LEAN_MEMORY), a parameter"),
+    ("docs/extractor.md", "160 MiB", "the fixed part of the memory models (BASE_MEMORY), a parameter"),
+    ("docs/extractor.md", "335 MB", "one generated paper-scale input, N/8 bytes: arithmetic on a parameter"),
     ("docs/distributed.md", "1 MiB", "the checksum granule, a parameter (DEF-DIST-CHECKSUM-TABLE)"),
     ("docs/distributed.md", "4 MiB", "the granules' worst case in the memory formula, a parameter"),
     ("docs/distributed.md", "1 ms", "the scheduler's per-task overhead, Dask's documented order of magnitude"),

@@ -72,6 +72,15 @@ def test_bit_identical_to_single_machine(cluster: str, inputs: tuple[Path, Path,
     assert "extract (dask)" in capsys.readouterr().err  # progress bar (forced on)
 
 
+def test_v3_leaves_bit_identical(cluster: str, inputs: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    """REQ-DIST-BITEXACT, DEF-DIST-TASKS: leaves on kernel v3 (four-step transforms) write the same K."""
+    x, y, k1 = inputs
+    out = tmp_path / "k3.dbits"
+    rep = extract_distributed(x, y, M, out, scheduler=cluster, max_fft=MAX_FFT, granule=100, kernel="v3")
+    assert out.read_bytes() == k1.read_bytes()
+    assert rep.worst_margin < 0.25 and rep.exact_fallbacks == 0
+
+
 def test_raw_bin_inputs(cluster: str, inputs: tuple[Path, Path, Path], tmp_path: Path) -> None:
     """REQ-DIST-BITEXACT with raw packed .bin inputs (explicit bit lengths, table only)."""
     x, y, k1 = inputs

@@ -93,6 +93,8 @@ def test_serial_matches_definition_and_single_machine(
     assert plan.n_tasks() > 1
     got = run_serial(plan, xr, yr, fan_in=fan_in)
     assert np.array_equal(got, extract_loop(x, y, m))
+    # The same leaves on kernel v3 (four-step transforms): the same K.
+    assert np.array_equal(run_serial(plan, xr, yr, fan_in=fan_in, kernel="v3"), got)
     extract_files(xr.path, yr.path, m, tmp_path / "k", max_fft=max_fft,
                   x_nbits=N if raw else None, y_nbits=N if raw else None)
     assert np.array_equal(got, read_bits(tmp_path / "k"))

@@ -50,7 +50,8 @@ def spec_bound(P: int, G: int) -> mpmath.mpf:
         rho = mpmath.sqrt(2) * gam(2)
         beta = (2 * e + e**2) * (1 + rho) + rho
         beta_g = beta + gam(G - 1) * (1 + beta)
-        e_inv = e + u + e * u
+        u_fct = 0 if P & (P - 1) == 0 else u  # fl(1/P) is exact for a power of two
+        e_inv = (1 + e) * (1 + u) * (1 + u_fct) - 1
         return G * mpmath.mpf(P) ** 1.5 * (e_inv * (1 + beta_g) + beta_g)
 
 
@@ -91,9 +92,9 @@ def test_unsafe_group_or_fft_length_is_refused_with_the_bound() -> None:
     assert check_group(5 << 23, 15) < 0.25
     x = np.ones(64, np.uint8)
     with pytest.raises(InputError, match=r"a priori rounding bound 0\.26"):
-        extract_sources(ArrayBits(x), ArrayBits(x), 8, fft_size=5 << 23, group=16)
+        extract_sources(ArrayBits(x), ArrayBits(x), 8, fft_size=5 << 23, group=16, kernel="v2")
     with pytest.raises(InputError, match=r"a priori rounding bound 0\.27"):
-        extract_sources(ArrayBits(x), ArrayBits(x), 8, fft_size=1 << 28)
+        extract_sources(ArrayBits(x), ArrayBits(x), 8, fft_size=1 << 28, kernel="v2")
     with pytest.raises(InputError, match="max_fft"):
         plan_grouped(64, 8, max_fft=2 * MAX_FFT)
     with pytest.raises(InputError, match="group"):
@@ -141,7 +142,8 @@ def test_default_and_lean_plans_match_exact_and_v1_on_a_larger_input() -> None:
     N, m = 1 << 17, 3000
     x, y = bits(rng, N), bits(rng, N)
     exact = extract(x, y, m, method="exact", max_fft=1 << 12)
-    for kw in ({}, {"lean": True}, {"max_fft": 1 << 10}, {"max_fft": 1 << 12, "group": 3},
+    for kw in ({"kernel": "v2"}, {"kernel": "v2", "lean": True}, {"kernel": "v2", "max_fft": 1 << 10},
+               {"kernel": "v2", "max_fft": 1 << 12, "group": 3},
                {"kernel": "v1"}, {"kernel": "v1", "lean": True}):
         for workers in (1, 2):
             assert np.array_equal(extract(x, y, m, workers=workers, **kw), exact), (kw, workers)  # type: ignore[arg-type]
@@ -152,11 +154,11 @@ def test_zero_y_blocks_are_skipped_and_counted() -> None:
     N, m = 4000, 300
     x, y = bits(rng, N), bits(rng, N)
     y[2500:] = 0  # as the circulant extractor's second input: zero beyond p
-    got, rep = extract_sources(ArrayBits(x), ArrayBits(y), m, max_fft=512)
+    got, rep = extract_sources(ArrayBits(x), ArrayBits(y), m, max_fft=512, kernel="v2")
     assert np.array_equal(got, extract_loop(x, y, m))
     assert isinstance(rep.extra["zero_y_blocks"], int) and rep.extra["zero_y_blocks"] > 0
     assert rep.extra["transforms"] < rep.extra["transforms_planned"]  # type: ignore[operator]
-    got0, rep0 = extract_sources(ArrayBits(x), ArrayBits(np.zeros(N, np.uint8)), m, max_fft=512)
+    got0, rep0 = extract_sources(ArrayBits(x), ArrayBits(np.zeros(N, np.uint8)), m, max_fft=512, kernel="v2")
     assert not got0.any() and rep0.extra["transforms"] == 0
 
 
@@ -173,12 +175,12 @@ def test_multi_chunk_batches_reuse_y_spectra() -> None:
         assert np.array_equal(rep_bits, ref), batch
     # A tight memory budget forces small batches, and the result is unchanged.
     tight = grouped_memory(1024, 2, 1, m)
-    _, rep = extract_sources(ArrayBits(x), ArrayBits(y), m, max_fft=1024, memory=tight)
+    _, rep = extract_sources(ArrayBits(x), ArrayBits(y), m, max_fft=1024, memory=tight, kernel="v2")
     assert rep.extra["batch"] == 1
 
 
 def cross_check_v2(x: np.ndarray, y: np.ndarray, m: int, **kw: object) -> np.ndarray:
-    fast = extract(x, y, m, **kw)  # type: ignore[arg-type]
+    fast = extract(x, y, m, kernel="v2", **kw)  # type: ignore[arg-type]
     ref = extract_loop(x, y, m)
     if not np.array_equal(fast, ref):
         raise CheckFailed(f"grouped kernel differs from reference at {np.flatnonzero(fast != ref)[:5]}")
@@ -217,11 +219,11 @@ def test_unsafe_runtime_margin_falls_back_exactly_or_refuses(monkeypatch: pytest
         return parity ^ 1, 0.3  # garbage parities; the margin reveals it
 
     monkeypatch.setattr(fft_mod, "round_parities", noisy)
-    got, rep = extract_sources(ArrayBits(x), ArrayBits(y), 700, max_fft=512)
+    got, rep = extract_sources(ArrayBits(x), ArrayBits(y), 700, max_fft=512, kernel="v2")
     assert np.array_equal(got, ref)
     assert rep.exact_fallbacks == rep.tasks > 1 and rep.worst_margin == 0.3
     with pytest.raises(CheckFailed, match="REQ-FLOAT-MARGIN"):
-        extract_sources(ArrayBits(x), ArrayBits(y), 700, max_fft=512, method="fft")
+        extract_sources(ArrayBits(x), ArrayBits(y), 700, max_fft=512, method="fft", kernel="v2")
 
 
 def test_workspace_staging_clears_what_it_wrote() -> None:

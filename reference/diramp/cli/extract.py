@@ -99,10 +99,12 @@ def register(sub: Any) -> None:
         help="computation method (default auto)",
     )
     p.add_argument("--lean", action="store_true", help="memory-lean mode (<= 1 GiB, slower)")
-    p.add_argument("--kernel", choices=("v2", "v1"), default="v2",
-                   help="FFT kernel: v2 (default; grouped spectra) or v1 (one inverse per block, the 0.1 kernel)")
+    p.add_argument("--kernel", choices=("v3", "v2", "v1"), default=None,
+                   help="FFT kernel: v3 (default; grouped spectra on four-step transforms), v2 (grouped spectra, "
+                   "whole-length transforms) or v1 (one inverse per block, the 0.1 kernel)")
     p.add_argument("--group", type=integer("--group", 1, 10**6), metavar="G",
-                   help="blocks per inverse FFT (v2; default: the largest G whose a priori rounding bound is <= 1/4; "
+                   help="blocks per inverse FFT (v3, v2; default: the largest G whose a priori rounding bound is "
+                   "<= 1/4; "
                    "a larger one is refused with the bound printed, REQ-FLOAT-MARGIN)")
     p.add_argument("--fft-length", dest="fft_length", type=integer("--fft-length", 8, 1 << 30), metavar="P",
                    help="force the FFT length P (refused when its a priori bound exceeds 1/4)")
@@ -152,7 +154,7 @@ def run(args: argparse.Namespace) -> int:
         elif args.scheduler is not None:
             from diramp.distributed import extract_distributed
 
-            if args.kernel != "v2" or args.group is not None or args.fft_length is not None:
+            if args.kernel is not None or args.group is not None or args.fft_length is not None:
                 raise InputError("--kernel/--group/--fft-length", "do not apply to --scheduler", "",
                                  "the Dask path plans its own per-task kernel; drop them")
 
@@ -168,7 +170,7 @@ def run(args: argparse.Namespace) -> int:
                 lean=args.lean, x_nbits=args.x_bits, y_nbits=args.y_bits, workers=args.workers,
                 show_progress=args.progress,
                 reference=extract_loop if args.method == "reference" else None,
-                kernel=args.kernel, group=args.group, fft_size=args.fft_length,
+                kernel=args.kernel or "v3", group=args.group, fft_size=args.fft_length,
             )
         if args.receipt is not None:
             rec = {"kind": "diramp-extract-receipt", "warning": "SECRET: holds a digest of K; keep it owner-only",

@@ -130,6 +130,7 @@ def extract_distributed(
     memory_limit: str | int | None = None,
     show_progress: bool | None = None,
     task_hook: Callable[[LeafSpec], None] | None = None,
+    kernel: str = "v1",
 ) -> ExtractReport:
     """Theorem 2 (Kulikov et al. 2024), DEF-EXT on Dask: K = Ext(x = AB, y = Z), file to file, REQ-DIST-BITEXACT.
 
@@ -146,6 +147,9 @@ def extract_distributed(
     with mode 0600 only when every chunk is in and the inputs are unchanged
     (REQ-DIST-ERRORS); progress is shown on a terminal.  ``task_hook`` is
     pickled to the workers and run before every leaf (fault-injection tests).
+    ``kernel`` is the leaves' :func:`~diramp.extractor.partial_correlation`
+    kernel: ``"v1"`` (default; the cost model and docs/distributed.md are
+    calibrated on it) or ``"v3"`` (four-step transforms, the same K).
 
     Without Dask installed: with ``scheduler`` an InputError says how to
     install it; otherwise a message on stderr says so and the single-machine
@@ -184,7 +188,7 @@ def extract_distributed(
         _check_workers(client, InputRef.of(xt).light(), InputRef.of(yt).light())
         with PackedBitWriter(out, mode=0o600) as w:
             _run(client, plan, xt, yt, method, w, rep, retries=retries, fan_in=fan_in, window=window,
-                 show_progress=show_progress, hook=task_hook)
+                 show_progress=show_progress, hook=task_hook, kernel=kernel)
             for t in (xt, yt):
                 _check_unchanged(t)
     finally:
@@ -261,6 +265,7 @@ def _run(
     window: int,
     show_progress: bool | None,
     hook: Callable[[LeafSpec], None] | None,
+    kernel: str = "v1",
 ) -> None:
     """DEF-DIST-TASKS, LEM-DIST-XOR: submit chunk by chunk (``window`` in flight), write chunks in order."""
     from distributed import KilledWorker
@@ -273,7 +278,7 @@ def _run(
     def submit(c: int) -> None:
         leaves = []
         for t in chunk_tasks(plan, c):
-            f = client.submit(run_leaf, leaf_spec(t, plan, method, xr, yr), x_light, y_light, hook,
+            f = client.submit(run_leaf, leaf_spec(t, plan, method, xr, yr, kernel), x_light, y_light, hook,
                               key=f"diramp-leaf-{run_id}-{c}-{t.block}", retries=retries, pure=False)
             f.add_done_callback(lambda _f: bar.update(1))
             leaves.append(f)

@@ -4,7 +4,9 @@ The tasks are exactly the (chunk, block) tasks of the extractor's plan
 (LEM-EXT-BLOCKED in spec/extractor.md; :func:`diramp.extractor.make_plan`).
 A leaf reads its y block and x segment by byte range from the shared input
 paths, checks every granule it read (REQ-DIST-CHECKSUM), runs the extractor's
-kernel :func:`diramp.extractor.partial_correlation`, and returns the chunk's
+kernel :func:`diramp.extractor.partial_correlation` (``kernel="v1"`` by default,
+on which the cost model is calibrated; ``"v3"``: four-step transforms, same K),
+and returns the chunk's
 partial packed MSB-first (L bits in ceil(L / 8) bytes, zero pad bits).  The
 partials of one chunk are XOR-reduced in a tree of fan-in ``fan_in``
 (LEM-DIST-XOR).  Nothing here imports Dask: :func:`run_serial` executes the
@@ -66,6 +68,7 @@ class LeafSpec:
     method: str  #: "auto", "fft" or "exact"
     x_check: GranuleCheck  #: table rows covering x bits [x0, x1)
     y_check: GranuleCheck  #: table rows covering y bits [j0, j1)
+    kernel: str = "v1"  #: partial_correlation's kernel: "v1" (whole-length, the calibrated default) or "v3"
 
 
 @dataclass(frozen=True)
@@ -94,9 +97,9 @@ def chunk_tasks(plan: Plan, c: int) -> list[Task]:
     return out
 
 
-def leaf_spec(task: Task, plan: Plan, method: str, x: InputRef, y: InputRef) -> LeafSpec:
+def leaf_spec(task: Task, plan: Plan, method: str, x: InputRef, y: InputRef, kernel: str = "v1") -> LeafSpec:
     """DEF-DIST-TASKS: the spec shipped to a worker (only the table rows it needs)."""
-    return LeafSpec(task, plan.P, method, x.check(task.x0, task.x1), y.check(task.j0, task.j1))
+    return LeafSpec(task, plan.P, method, x.check(task.x0, task.x1), y.check(task.j0, task.j1), kernel)
 
 
 def run_leaf(
@@ -119,7 +122,8 @@ def run_leaf(
         yb = read_verified_bits(y, spec.y_check, t.j0, t.j1)
         xs = read_verified_bits(x, spec.x_check, t.x0, t.x1)
         r = partial_correlation(xs, yb, t.s1 - t.s0, P=spec.P, method=spec.method,
-                                threshold=_margin.SAFE_MARGIN if threshold is None else threshold)
+                                threshold=_margin.SAFE_MARGIN if threshold is None else threshold,
+                                kernel=spec.kernel)
     except InputError as exc:
         raise RemoteError("input", str(exc)) from None
     except CheckFailed as exc:
@@ -170,6 +174,7 @@ def run_serial(
     method: str = "auto",
     fan_in: int = DEFAULT_FAN_IN,
     chunks: Sequence[int] | None = None,
+    kernel: str = "v1",
 ) -> Bits:
     """DEF-DIST-TASKS, LEM-DIST-XOR: the distributed computation executed in-process, chunk by chunk.
 
@@ -179,7 +184,7 @@ def run_serial(
     out = np.zeros(plan.m, dtype=np.uint8)
     for c in range(plan.n_chunks) if chunks is None else chunks:
         s0, s1 = plan.chunk(c)
-        level: list[Partial] = [run_leaf(leaf_spec(t, plan, method, x, y), x.light(), y.light())
+        level: list[Partial] = [run_leaf(leaf_spec(t, plan, method, x, y, kernel), x.light(), y.light())
                                 for t in chunk_tasks(plan, c)]
         for groups in reduction_tree(len(level), fan_in):
             level = [xor_partials(*(level[i] for i in g)) for g in groups]

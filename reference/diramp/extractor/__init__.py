@@ -26,7 +26,14 @@ import numpy.typing as npt
 
 from diramp.errors import InputError
 from diramp.extractor.conventions import interleave_ab, split_ab
-from diramp.extractor.margin import SAFE_MARGIN, check_group, fft_error_bound, group_error_bound, max_group
+from diramp.extractor.margin import (
+    SAFE_MARGIN,
+    check_group,
+    fft_error_bound,
+    fourstep_error_bound,
+    group_error_bound,
+    max_group,
+)
 from diramp.extractor.packed import (
     Bits,
     PackedBitReader,
@@ -66,6 +73,7 @@ __all__ = [
     "extract_loop",
     "extract_sources",
     "fft_error_bound",
+    "fourstep_error_bound",
     "group_error_bound",
     "interleave_ab",
     "make_plan",
@@ -88,7 +96,7 @@ def extract(
     lean: bool = False,
     max_fft: int | None = None,
     workers: int | None = 1,
-    kernel: str = "v2",
+    kernel: str = "v3",
     group: int | None = None,
 ) -> Bits:
     """Theorem 2 (Kulikov et al. 2024), DEF-EXT: ``Ext(x, y)``, the first m lags, uint8 bits.
@@ -98,9 +106,10 @@ def extract(
     with the REQ-FLOAT-MARGIN check, exact recomputation of unsafe blocks),
     ``"fft"`` (refuse on an unsafe margin), ``"exact"`` (big-integer blocks),
     ``"loop"``/``"reference"`` (O(N m) integer loop), ``"galois"`` (literal GF(2)
-    matrices, N <= 2^12).  ``kernel``: ``"v2"`` (grouped spectra, default) or
-    ``"v1"`` (the previous kernel); ``group`` forces the group size G of v2
-    (refused with its a priori bound if unsafe, REQ-FLOAT-MARGIN).
+    matrices, N <= 2^12).  ``kernel``: ``"v3"`` (default: grouped spectra on four-step transforms,
+    :mod:`diramp.extractor.fourstep`), ``"v2"`` (grouped spectra, whole-length
+    transforms) or ``"v1"`` (one inverse per block); ``group`` forces the group
+    size G of v3/v2 (refused with its a priori bound if unsafe, REQ-FLOAT-MARGIN).
     """
     if method not in EXTRACT_METHODS:
         raise InputError("method", f"must be one of {EXTRACT_METHODS}", f"got {method!r}")

@@ -29,6 +29,7 @@ True
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
@@ -111,56 +112,144 @@ def group_error_bound(P: int, G: int = 1, twiddle_error: float = UNIT_ROUNDOFF) 
     if lg * eta >= 1:
         return math.inf
     e = lg * eta / (1 - lg * eta)
+    # The inverse scales by fct = fl(1/P) (numpy), one multiplication: two roundings
+    # unless P is a power of two (fct exact).
+    u_fct = 0.0 if P & (P - 1) == 0 else u
+    return _grouped(P, G, e, _compose(e, u, u_fct))
+
+
+def _compose(*errs: float) -> float:
+    """``prod(1 + e_i) - 1`` for relative errors e_i >= 0, without cancellation.
+
+    Evaluated as ``a + e + a e`` step by step (every term positive), so the
+    float result is within a few u of the exact value relative to itself, which
+    :data:`BOUND_EVAL_SLACK` covers; ``(1 + a)(1 + b) - 1`` in float64 would lose
+    all relative accuracy for tiny errors.
+
+    >>> _compose(2.0**-53, 2.0**-53) == 2 * 2.0**-53 + 2.0**-106
+    True
+    """
+    acc = 0.0
+    for e in errs:
+        acc = acc + e + acc * e
+    return acc
+
+
+def _grouped(P: int, G: int, e: float, e_inv: float) -> float:
+    """The grouped bound ``G P^{3/2} (e_inv (1 + beta_G) + beta_G)`` from the forward and inverse
+    relative errors (spec/extractor.md REQ-FLOAT-MARGIN, "Grouped spectra"), inflated by
+    :data:`BOUND_EVAL_SLACK`."""
     rho = math.sqrt(2) * _gamma(2)
     beta = (2 * e + e * e) * (1 + rho) + rho
     beta_g = beta + _gamma(G - 1) * (1 + beta)
-    e_inv = e + u + e * u
     return G * float(P) ** 1.5 * (e_inv * (1 + beta_g) + beta_g) * (1 + BOUND_EVAL_SLACK)
 
 
-def max_group(P: int, threshold: float | None = None) -> int:
-    """REQ-FLOAT-MARGIN: the largest G with ``group_error_bound(P, G) <= threshold`` (0 if none).
+#: Absolute error of one correctly rounded twiddle factor table entry of modulus 1:
+#: u from rounding each component to float64, plus 2^-100 for the TWIDDLE_PREC-bit
+#: mpmath evaluation and the double rounding (spec: "Four-step spectra").
+TABLE_ERROR = UNIT_ROUNDOFF + 2.0**-100
 
-    ``threshold`` defaults to :data:`SAFE_MARGIN`.
+
+def _transform_error(n: int, eta: float) -> float:
+    """(A1): relative 2-norm error of a computed length-n transform (0 for n = 1, the identity)."""
+    if n == 1:
+        return 0.0
+    lg = max(1, math.ceil(math.log2(n)))
+    if lg * eta >= 1:
+        return math.inf
+    return lg * eta / (1 - lg * eta)
+
+
+def fourstep_error_bound(P: int, G: int = 1, twiddle_error: float = UNIT_ROUNDOFF) -> float:
+    """REQ-FLOAT-MARGIN (four-step variant, our derivation): max |error| of a v3 group of G blocks.
+
+    Kernel v3 (:mod:`diramp.extractor.fourstep`) computes each length-P transform
+    as P2 column transforms of length P1, a twiddle multiply and P1/2+1 row
+    transforms of length P2 (P = P1 P2, :func:`~diramp.extractor.fourstep.split`).
+    With e1, e2 the (A1) errors at lengths P1 and P2, mu_T = (1 + u_t)^2 (1 + rho) - 1
+    the error of a twiddle (a product of two table entries of error u_t each,
+    :data:`TABLE_ERROR`), tau = mu_T + rho (1 + mu_T) that of the twiddle multiply:
+
+        e_F = (1 + e1)(1 + tau)(1 + e2) - 1     (forward, and the unscaled inverse)
+        e_inv = (1 + e_F)(1 + u) - 1            (one division by P)
+
+    and the grouped bound with e -> e_F (spec/extractor.md REQ-FLOAT-MARGIN,
+    "Four-step spectra").
+
+    >>> f"{fourstep_error_bound(5 << 23, 1):.4f}", f"{fourstep_error_bound(5 << 23, 14):.3f}"
+    ('0.0165', '0.236')
+    """
+    from diramp.extractor.fourstep import split
+
+    if P < 1 or G < 1:
+        raise InputError("P, G", "must be positive integers", f"P = {P}, G = {G}")
+    u = UNIT_ROUNDOFF
+    P1, P2 = split(P)
+    eta = twiddle_error + _gamma(4) * (math.sqrt(2) + twiddle_error)
+    e1, e2 = _transform_error(P1, eta), _transform_error(P2, eta)
+    rho = math.sqrt(2) * _gamma(2)
+    mu_t = _compose(TABLE_ERROR, TABLE_ERROR, rho)
+    tau = mu_t + rho * (1 + mu_t)
+    e_f = _compose(e1, tau, e2)
+    return _grouped(P, G, e_f, _compose(e_f, u))
+
+
+#: Kernels with a grouped a priori bound, and the bound of each.
+BOUNDS = {"v2": group_error_bound, "v3": fourstep_error_bound}
+
+
+def max_group(P: int, threshold: float | None = None, kernel: str = "v2") -> int:
+    """REQ-FLOAT-MARGIN: the largest G with ``bound(P, G) <= threshold`` (0 if none).
+
+    ``threshold`` defaults to :data:`SAFE_MARGIN`; the bound is ``kernel``'s
+    (:data:`BOUNDS`: v2 :func:`group_error_bound`, v3 :func:`fourstep_error_bound`).
 
     >>> max_group(1 << 25), max_group(1 << 27), max_group(1 << 28)
     (22, 2, 0)
     """
     tau = SAFE_MARGIN if threshold is None else threshold
-    if group_error_bound(P, 1) > tau:
+    bound = _bound_of(kernel)
+    if bound(P, 1) > tau:
         return 0
     lo, hi = 1, 2
-    while group_error_bound(P, hi) <= tau:
+    while bound(P, hi) <= tau:
         lo, hi = hi, 2 * hi
     while hi - lo > 1:  # bound increasing in G: bisect
         mid = (lo + hi) // 2
-        if group_error_bound(P, mid) <= tau:
+        if bound(P, mid) <= tau:
             lo = mid
         else:
             hi = mid
     return lo
 
 
-def check_group(P: int, G: int) -> float:
+def _bound_of(kernel: str) -> Callable[[int, int], float]:
+    if kernel not in BOUNDS:
+        raise InputError("kernel", f"must be one of {tuple(BOUNDS)}", f"got {kernel!r}")
+    return BOUNDS[kernel]
+
+
+def check_group(P: int, G: int, kernel: str = "v2") -> float:
     """REQ-FLOAT-MARGIN: refuse an FFT length / group size whose a priori bound exceeds SAFE_MARGIN.
 
-    Returns the bound; raises InputError naming it otherwise.
+    Returns the bound (``kernel``'s, as :func:`max_group`); raises InputError naming it otherwise.
 
     >>> check_group(1 << 28, 1)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     diramp.errors.InputError: group size, FFT length: a priori rounding bound 0.27 exceeds ...
     """
-    bound = group_error_bound(P, G)
+    bound = _bound_of(kernel)(P, G)
     if bound > SAFE_MARGIN:
-        g = max_group(P)
+        g = max_group(P, kernel=kernel)
         fix = (f"use a group size <= {g} at this FFT length" if g else
                "use a smaller FFT length (--fft-length) or --lean")
         raise InputError(
             "group size, FFT length",
             f"a priori rounding bound {bound:.2g} exceeds the safe threshold {SAFE_MARGIN} "
             "(REQ-FLOAT-MARGIN)",
-            f"G = {G}, P = {P}",
+            f"G = {G}, P = {P}, kernel {kernel}",
             fix,
         )
     return bound

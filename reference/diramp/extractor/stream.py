@@ -3,9 +3,14 @@
 A bit source is anything with ``nbits`` and ``read_bits(start, stop)``
 (:class:`ArrayBits` in memory, :class:`~diramp.extractor.packed.PackedBitReader`
 on disk).  :func:`run_plan` executes the plan's tasks and XOR-reduces each
-chunk's partials; memory is O(workers * P + m), never O(N).  Two kernels:
+chunk's partials; memory is O(workers * P + m), never O(N).  Three kernels:
 
-* ``"v2"`` (default, the grouped kernel): per group of G blocks and batch of
+* ``"v3"`` (default): v2's groups, batches and checks on four-step transforms
+  (:mod:`~diramp.extractor.fourstep`: every transform a pass of in-cache
+  transforms of length P1 and P2, both threads on each pass, an x spectrum
+  fused with its product and accumulation; REQ-FLOAT-MARGIN, "Four-step
+  spectra").  Fewer P-length arrays, so the planner affords a larger P.
+* ``"v2"`` (the grouped kernel): per group of G blocks and batch of
   lag chunks, each block's conjugated y spectrum is computed once and serves
   every chunk of the batch; each chunk accumulates the spectra products of the
   group and is inverted once (REQ-FLOAT-MARGIN, "Grouped spectra").  The
@@ -41,6 +46,7 @@ from diramp.errors import CheckFailed, InputError
 from diramp.extractor import margin as _margin
 from diramp.extractor.exact import exact_partial
 from diramp.extractor.fft import Workspace, multiply_accumulate, y_spectrum
+from diramp.extractor.fourstep import FourStep
 from diramp.extractor.heap import retained_heap
 from diramp.extractor.packed import Bits, PackedBitReader, PackedBitWriter, check_bits, file_digests
 from diramp.extractor.reference import check_lengths
@@ -61,7 +67,7 @@ from diramp.extractor.tasks import (
 from diramp.progress import progress
 
 #: Kernels of :func:`run_plan` (module docstring).
-KERNELS = ("v2", "v1")
+KERNELS = ("v3", "v2", "v1")
 
 
 class BitSource(Protocol):
@@ -129,17 +135,20 @@ def run_plan(
     show_progress: bool | None = None,
     report: ExtractReport | None = None,
     share_spectrum: bool = True,
-    kernel: str = "v2",
+    kernel: str = "v3",
 ) -> Bits:
     """LEM-EXT-BLOCKED: execute every task of ``plan`` and XOR-reduce per lag chunk.
 
-    ``kernel`` is ``"v2"`` (grouped, default) or ``"v1"`` (module docstring);
+    ``kernel`` is ``"v3"`` (default), ``"v2"`` or ``"v1"`` (module docstring);
     ``method="exact"`` always runs the v1 loop (no transforms to group).
     ``share_spectrum=False`` (v1, lean mode) recomputes each block's y spectrum
     per task: three P-sized float buffers per worker instead of four.
     """
     if kernel not in KERNELS:
         raise InputError("kernel", f"must be one of {KERNELS}", f"got {kernel!r}")
+    if kernel == "v3" and method != "exact":
+        return _run_fourstep(x, y, plan, method=method, workers=workers,
+                             show_progress=show_progress, report=report)
     if kernel == "v2" and method != "exact":
         return _run_grouped(x, y, plan, method=method, workers=workers,
                             show_progress=show_progress, report=report)
@@ -253,7 +262,6 @@ def _run_grouped(
     out = np.zeros(plan.m, dtype=np.uint8)
     rep = report if report is not None else ExtractReport(plan.N, plan.m, method, False)
     P, H = plan.P, plan.P // 2 + 1
-    tau = _margin.SAFE_MARGIN
     local = threading.local()
 
     def ws() -> Workspace:
@@ -318,27 +326,106 @@ def _run_grouped(
                     for k in live:
                         res = inv[k]
                         assert isinstance(res, tuple)
-                        parity, mg = res[0], float(res[1])
-                        ts = members[k]
-                        if mg > tau:
-                            if method == "fft":
-                                raise CheckFailed(
-                                    f"REQ-FLOAT-MARGIN: float64 FFT rounding margin {mg:.3g} exceeds "
-                                    f"the safe threshold {tau} (FFT length {P}, group of {len(ts)} "
-                                    "blocks); rerun with --method exact (or auto), or --lean"
-                                )
-                            parity = np.zeros(ts[0].s1 - ts[0].s0, dtype=np.uint8)
-                            for t in ts:
-                                parity ^= exact_partial(x.read_bits(t.x0, t.x1),
-                                                        y.read_bits(t.j0, t.j1), t.s1 - t.s0)
-                            rep.exact_fallbacks += len(ts)
-                        s0 = ts[0].s0
-                        out[s0 : s0 + parity.size] ^= parity
-                        rep.worst_margin = max(rep.worst_margin, mg)
+                        _absorb_group(x, y, members[k], res[0], float(res[1]), out, rep, method, P)
     finally:
         team.close()
     rep.extra.update(kernel="v2", G=plan.G, batch=plan.batch or plan.n_chunks, groups=plan.n_groups,
                      heap_retained=retained, **stats)
+    return out
+
+
+def _absorb_group(
+    x: BitSource, y: BitSource, ts: list[Task], parity: Bits, mg: float, out: Bits,
+    rep: ExtractReport, method: str, P: int,
+) -> None:
+    """REQ-FLOAT-MARGIN: XOR a group's parities into ``out`` after the run-time margin check.
+
+    An unsafe margin (> SAFE_MARGIN) stops the run (``"fft"``) or replaces the
+    group's parities by the exact method's, block by block (``"auto"``).
+    """
+    tau = _margin.SAFE_MARGIN
+    if mg > tau:
+        if method == "fft":
+            raise CheckFailed(
+                f"REQ-FLOAT-MARGIN: float64 FFT rounding margin {mg:.3g} exceeds "
+                f"the safe threshold {tau} (FFT length {P}, group of {len(ts)} "
+                "blocks); rerun with --method exact (or auto), or --lean"
+            )
+        parity = np.zeros(ts[0].s1 - ts[0].s0, dtype=np.uint8)
+        for t in ts:
+            parity ^= exact_partial(x.read_bits(t.x0, t.x1),
+                                    y.read_bits(t.j0, t.j1), t.s1 - t.s0)
+        rep.exact_fallbacks += len(ts)
+    s0 = ts[0].s0
+    out[s0 : s0 + parity.size] ^= parity
+    rep.worst_margin = max(rep.worst_margin, mg)
+
+
+def _run_fourstep(
+    x: BitSource,
+    y: BitSource,
+    plan: Plan,
+    *,
+    method: str,
+    workers: int,
+    show_progress: bool | None,
+    report: ExtractReport | None,
+) -> Bits:
+    """LEM-EXT-BLOCKED, REQ-FLOAT-MARGIN: kernel v3, the grouped kernel on four-step transforms.
+
+    The same groups, batches, zero-block skip and run-time check as v2
+    (:func:`_absorb_group`); every transform is a
+    :class:`~diramp.extractor.fourstep.FourStep` pass on all ``workers``
+    threads, an x spectrum fused with its product and accumulation.
+    """
+    _margin.check_group(plan.P, plan.G, "v3")
+    out = np.zeros(plan.m, dtype=np.uint8)
+    rep = report if report is not None else ExtractReport(plan.N, plan.m, method, False)
+    stats = {"transforms": 0, "inverses": 0, "zero_y_blocks": 0}
+    rep.tasks = plan.n_tasks()
+    batches = plan.batches()
+    main_cpu0 = time.thread_time()
+    with progress(rep.tasks, "extract", unit="task", enabled=show_progress) as bar, \
+            retained_heap() as retained:
+        fs = FourStep(plan.P, workers)
+        try:
+            Yc = fs.new_spectrum()
+            accs = [fs.new_spectrum() for _ in range(max(c1 - c0 for c0, c1 in batches))]
+            for g in range(plan.n_groups):
+                b0, b1 = plan.group(g)
+                for c0, c1 in batches:
+                    members: list[list[Task]] = [[] for _ in range(c1 - c0)]
+                    for b in range(b0, b1):
+                        tasks = [t for t in plan.block_tasks(b) if c0 <= t.chunk < c1]
+                        if not tasks:
+                            continue
+                        j0, j1 = plan.block(b)
+                        yb = y.read_bits(j0, j1)
+                        if not yb.any():  # every partial of this block is zero
+                            stats["zero_y_blocks"] += c0 == 0
+                            bar.update(len(tasks))
+                            continue
+                        fs.y_spectrum_conj(yb, Yc)
+                        for t in tasks:
+                            k = t.chunk - c0
+                            fs.x_mac(x.read_bits(t.x0, t.x1), accs[k], Yc, first=not members[k])
+                            members[k].append(t)
+                        stats["transforms"] += 1 + len(tasks)
+                        bar.update(len(tasks))
+                    for k in range(c1 - c0):
+                        ts = members[k]
+                        if not ts:
+                            continue
+                        parity, mg = fs.invert_round(accs[k], ts[0].s1 - ts[0].s0)
+                        stats["transforms"] += 1
+                        stats["inverses"] += 1
+                        _absorb_group(x, y, ts, parity, mg, out, rep, method, plan.P)
+        finally:
+            fs.close()
+    rep.extra.update(kernel="v3", G=plan.G, batch=plan.batch or plan.n_chunks, groups=plan.n_groups,
+                     heap_retained=retained, split=[fs.P1, fs.P2],
+                     serial_cpu_s=round(time.thread_time() - main_cpu0 - fs.parallel_cpu_main, 3),
+                     main_parallel_cpu_s=round(fs.parallel_cpu_main, 3), **stats)
     return out
 
 
@@ -352,14 +439,15 @@ def extract_sources(
     workers: int | None = None,
     max_fft: int | None = None,
     show_progress: bool | None = False,
-    kernel: str = "v2",
+    kernel: str = "v3",
     group: int | None = None,
     memory: int | None = None,
     fft_size: int | None = None,
 ) -> tuple[Bits, ExtractReport]:
     """Theorem 2 (Kulikov et al. 2024), DEF-EXT: Ext(x, y) of two bit sources, with a report.
 
-    ``kernel="v2"`` (default) plans with :func:`~diramp.extractor.tasks.plan_grouped`
+    ``kernel="v3"`` (default) and ``"v2"`` plan with :func:`~diramp.extractor.tasks.plan_grouped`
+    (each with its own memory model and a priori bound)
     within ``memory`` bytes (default 3.5 GiB, lean 0.85 GiB of the model), two
     threads in both modes; ``group`` and ``fft_size`` force G and P (refused with
     the a priori bound printed when unsafe).  ``kernel="v1"`` is the previous
@@ -379,13 +467,13 @@ def extract_sources(
         budget = memory if memory is not None else (LEAN_MEMORY if lean else DEFAULT_MEMORY)
         plan = plan_grouped(x.nbits, m, workers=w, memory=budget,
                             max_fft=MAX_FFT if max_fft is None else max_fft,
-                            fft_size=fft_size, group=group)
+                            fft_size=fft_size, group=group, kernel=kernel)
     rep = ExtractReport(x.nbits, m, method, lean, plan.P, plan.L, plan.B, workers=w)
     bits = run_plan(
         x, y, plan, method=method, workers=w, show_progress=show_progress, report=rep,
         share_spectrum=not lean, kernel=kernel,
     )
-    if kernel == "v2" and method != "exact":
+    if kernel != "v1" and method != "exact":
         rep.extra["transforms_planned"] = grouped_fft_count(plan)
     rep.seconds = time.perf_counter() - t0
     return bits, rep
@@ -412,7 +500,7 @@ def extract_files(
     max_fft: int | None = None,
     show_progress: bool | None = None,
     reference: Callable[[Bits, Bits, int], Bits] | None = None,
-    kernel: str = "v2",
+    kernel: str = "v3",
     group: int | None = None,
     memory: int | None = None,
     fft_size: int | None = None,
@@ -429,8 +517,11 @@ def extract_files(
     with open_bits(x_path, x_nbits) as xr, open_bits(y_path, y_nbits) as yr:
         check_lengths(xr.nbits, yr.nbits, m)
         digests: dict[str, object] = {}
+        with ThreadPoolExecutor(1) as pool:  # both digests at once (hashlib releases the GIL)
+            fx = pool.submit(xr.verify)
+            yr.verify()
+            fx.result()
         for name, r in (("x", xr), ("y", yr)):
-            r.verify()
             digests[f"{name}_sha256"] = r.file_sha256
         if reference is not None:
             t0 = time.perf_counter()

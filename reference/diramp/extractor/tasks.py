@@ -30,6 +30,7 @@ within a memory budget.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -215,6 +216,27 @@ def grouped_memory(P: int, workers: int, batch: int, m: int = 0) -> int:
     return units * 8 * P + BASE_MEMORY + 2 * m + 2 * workers * P
 
 
+#: Memory model of kernel v3 (four-step), in units of 8P bytes (spec LEM-EXT-BLOCKED):
+#: one work array, the twiddle table and one conjugated y spectrum, shared by both
+#: threads, plus one accumulator per batched chunk; each unit is (P1/2 + 1) P2
+#: complex values, 8P (1 + 2 / P1) bytes.
+V3_SHARED_UNITS = 3
+
+
+def fourstep_memory(P: int, workers: int, batch: int, m: int = 0) -> int:
+    """Bytes kernel v3 holds at FFT length P (model; measured RSS in docs/extractor.md).
+
+    Units as :data:`V3_SHARED_UNITS`, plus 3P bytes of bits (staging, the x
+    segment and the y block read), 4 MiB of slab buffers per thread, the fixed
+    :data:`BASE_MEMORY` and 2m (the output and its parity work).
+    """
+    from diramp.extractor.fourstep import split
+
+    P1, P2 = split(P)
+    unit = (P1 // 2 + 1) * P2 * 16
+    return (V3_SHARED_UNITS + batch) * unit + 3 * P + (4 << 20) * workers + BASE_MEMORY + 2 * m
+
+
 def grouped_fft_count(plan: Plan) -> int:
     """Transforms of the grouped kernel at most (zero y blocks are skipped at run time).
 
@@ -236,8 +258,13 @@ def plan_grouped(
     max_fft: int = MAX_FFT,
     fft_size: int | None = None,
     group: int | None = None,
+    kernel: str = "v2",
 ) -> Plan:
     """LEM-EXT-BLOCKED, REQ-FLOAT-MARGIN: (P, L, B, G, batch) of the grouped kernel.
+
+    ``kernel`` is ``"v2"`` (memory model :func:`grouped_memory`, bound
+    :func:`~diramp.extractor.margin.group_error_bound`) or ``"v3"`` (four-step:
+    :func:`fourstep_memory`, :func:`~diramp.extractor.margin.fourstep_error_bound`).
 
     Minimises ``n_blocks (ceil(C / batch) + C) + n_groups C`` transforms of cost
     ``P log2 P`` over P <= ``max_fft`` and C = ceil(m / L) chunks, with G the
@@ -253,8 +280,11 @@ def plan_grouped(
         raise InputError("max_fft", f"must be <= {MAX_FFT} (REQ-FLOAT-MARGIN)", f"got {max_fft}")
     if group is not None and (not isinstance(group, int) or group < 1):
         raise InputError("group", "must be a positive integer", f"got {group!r}")
+    if kernel not in ("v2", "v3"):
+        raise InputError("kernel", "must be 'v2' or 'v3' for the grouped planner", f"got {kernel!r}")
+    memory_of = fourstep_memory if kernel == "v3" else grouped_memory
     if fft_size is not None:
-        check_group(fft_size, group or 1)
+        check_group(fft_size, group or 1, kernel)
         sizes = [fft_size]
     else:
         sizes = fast_sizes(8, max_fft)
@@ -262,7 +292,7 @@ def plan_grouped(
     best: tuple[float, Plan] | None = None
     refused: int | None = None  # smallest P whose bound refuses the group size
     for P in sizes:
-        gmax = max_group(P)
+        gmax = max_group(P, kernel=kernel)
         if gmax < (group or 1):
             refused = P if refused is None else refused
             continue
@@ -276,7 +306,7 @@ def plan_grouped(
             G = -(-nb // ng)  # even groups
             batch = 0
             for k in range(min(C, 64), 0, -1):
-                if grouped_memory(P, workers, k, m) <= memory:
+                if memory_of(P, workers, k, m) <= memory:
                     batch = k
                     break
             if batch == 0:
@@ -289,7 +319,7 @@ def plan_grouped(
                 break
     if best is None:
         if refused is not None:
-            check_group(refused, group or 1)  # raises, printing the bound
+            check_group(refused, group or 1, kernel)  # raises, printing the bound
         raise InputError(
             "memory", "too small for this m and FFT cap",
             f"budget {memory} bytes, max_fft {max_fft}, m {m}",
@@ -316,6 +346,7 @@ def partial_correlation(
     method: str = "auto",
     Y: Spectrum | None = None,
     threshold: float | None = None,
+    kernel: str = "v1",
 ) -> PartialResult:
     """LEM-EXT-BLOCKED, REQ-FLOAT-MARGIN: one task's partial parities, t = 0 .. L-1.
 
@@ -325,19 +356,36 @@ def partial_correlation(
     ``"exact"`` (big-integer product).  ``threshold`` defaults to
     :data:`diramp.extractor.margin.SAFE_MARGIN`.
 
+    ``kernel="v3"`` computes the float path with the four-step transforms
+    (:class:`~diramp.extractor.fourstep.FourStep`, one per thread and FFT
+    length, kept for the next call) under the v3 bound at G = 1; ``"v1"``
+    (default) with whole-length numpy transforms.  ``Y`` applies to v1 only.
+
     >>> r = partial_correlation([1, 0, 1, 1, 0, 1, 0, 0], [1, 1, 0, 1, 0, 0, 1, 0], 3)
     >>> r.parity.tolist(), r.method
     ([0, 1, 1], 'fft')
+    >>> partial_correlation([1, 0, 1, 1, 0, 1, 0, 0], [1, 1, 0, 1, 0, 0, 1, 0], 3, kernel="v3").parity.tolist()
+    [0, 1, 1]
     """
     if method not in METHODS:
         raise InputError("method", f"must be one of {METHODS}", f"got {method!r}")
+    if kernel not in ("v1", "v3"):
+        raise InputError("kernel", "must be 'v1' or 'v3' for one task", f"got {kernel!r}")
+    if kernel == "v3" and Y is not None:
+        raise InputError("Y", "a precomputed spectrum applies to kernel v1 only", "")
     if method == "exact":
         return PartialResult(exact_partial(x_segment, y_block, L), 0.0, "exact")
     nb = int(np.asarray(y_block).size)
     if P is None:
         P = fast_sizes(max(8, nb + L - 1), 2 * max(8, nb + L - 1))[0]
     tau = _margin.SAFE_MARGIN if threshold is None else threshold
-    parity, mg = fft_partial(x_segment, y_block, L, P, Y=Y)
+    if kernel == "v3":
+        if P < nb + L - 1:
+            raise ValueError(f"FFT length {P} < block {nb} + lags {L} - 1")
+        check_group(P, 1, "v3")
+        parity, mg = _fourstep_partial(np.asarray(x_segment), np.asarray(y_block), L, P)
+    else:
+        parity, mg = fft_partial(x_segment, y_block, L, P, Y=Y)
     if mg <= tau:
         return PartialResult(parity, mg, "fft")
     if method == "fft":
@@ -347,3 +395,22 @@ def partial_correlation(
             "smaller blocks (--lean)"
         )
     return PartialResult(exact_partial(x_segment, y_block, L), mg, "exact-fallback")
+
+
+_local = threading.local()
+
+
+def _fourstep_partial(xs: Bits, yb: Bits, L: int, P: int) -> tuple[Bits, float]:
+    """One task by :class:`~diramp.extractor.fourstep.FourStep` (cached per thread, last P only)."""
+    from diramp.extractor.fourstep import FourStep
+
+    cached = getattr(_local, "fourstep", None)
+    if cached is None or cached[0].P != P:
+        if cached is not None:
+            cached[0].close()
+        fs = FourStep(P, workers=1)
+        cached = _local.fourstep = (fs, fs.new_spectrum(), fs.new_spectrum())
+    fs, Yc, acc = cached
+    fs.y_spectrum_conj(yb, Yc)
+    fs.x_mac(xs, acc, Yc, first=True)
+    return fs.invert_round(acc, L)
