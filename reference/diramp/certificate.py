@@ -54,8 +54,8 @@ FORMAT_VERSION = 2
 UNHASHED = ("certificate_sha256", "timings")
 #: Largest pre-commitment or certificate file read (bytes).
 MAX_RECORD_BYTES = 16 << 20
-#: Extractors a pre-commitment can name (DEF-PRECOMMIT).
-EXTRACTORS = ("dodis",)
+#: Extractors a pre-commitment can name (DEF-PRECOMMIT, CONV-VARIANTS): the paper's and Foreman et al.'s circulant.
+EXTRACTORS = ("dodis", "circulant")
 
 
 def exact_string(x: Fraction | int) -> str:
@@ -107,7 +107,30 @@ class Precommit:
     software_version: str = __version__
     spec_version: str = SPEC_VERSION
     created_at: str | None = None
-    extractor: str = "dodis"
+    #: the committed extractor (DEF-PRECOMMIT, CONV-VARIANTS); None: the params' (default dodis)
+    extractor: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.extractor is None:
+            object.__setattr__(self, "extractor", self.params.extractor)
+        elif self.extractor != self.params.extractor:
+            if self.extractor not in EXTRACTORS:
+                raise InputError("extractor", f"must be one of {EXTRACTORS}", f"got {self.extractor!r}")
+            import dataclasses
+
+            # the extractor named beside the parameters: they must pair (CONV-VARIANTS)
+            object.__setattr__(self, "params", dataclasses.replace(self.params, extractor=self.extractor))
+
+    def _extractor_block(self) -> dict[str, Any]:
+        p = self.params
+        if p.extractor == "circulant":
+            from diramp.protocol import seed_bits
+
+            return {"name": "circulant", "method": p.method,
+                    "x": "AB (CONV-AB-INTERLEAVE), zero-padded to p - 1 bits (CONV-CIRC-ARGS)",
+                    "y": f"Z, first p = {seed_bits(p)} bits (p prime, 2 a primitive root: CONV-CIRC-PRIME)"}
+        return {"name": "dodis", "method": p.method, "x": "AB (CONV-AB-INTERLEAVE)",
+                "y": "Z, first 2n bits (CONV-EXT-ARGS)"}
 
     def body(self) -> dict[str, Any]:
         """The record as a JSON object."""
@@ -128,8 +151,7 @@ class Precommit:
                          "delta_s": exact_string(p.grid.delta)},
                 "variant": p.variant,
                 "block_trials": p.block,
-                "extractor": {"name": self.extractor, "method": p.method, "x": "AB (CONV-AB-INTERLEAVE)",
-                              "y": "Z, first 2n bits (CONV-EXT-ARGS)"},
+                "extractor": self._extractor_block(),
             },
         }
         if self.created_at is not None:
@@ -160,8 +182,9 @@ class Precommit:
             eps_claim=_frac(pr["eps_protocol"], f"{where}.parameters.eps_protocol"),
             grid=Grid(_frac(pr["grid"]["s_max"], f"{where}.parameters.grid.s_max"), pr["grid"]["bins"]),
             variant=pr["variant"], block=pr["block_trials"], method=pr["extractor"]["method"],
+            extractor=pr["extractor"]["name"],
         )
-        pc = cls(params, d["software"]["version"], d["spec_version"], d.get("created_at"), pr["extractor"]["name"])
+        pc = cls(params, d["software"]["version"], d["spec_version"], d.get("created_at"))
         if pc.body() != d:
             raise InputError(where, "holds a value that is not in canonical form",
                              "e.g. delta_s must equal s_max / bins, numbers must be written as diramp writes them",

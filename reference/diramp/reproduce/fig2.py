@@ -39,6 +39,10 @@ CHSH_GRID: tuple[Fraction, ...] = tuple(Fraction(s) for s in (
     "2.65", "2.7", "2.75", "2.8", "2.828"))
 #: The paper's working point: CHSH 2.271, n = 20 * 2^26, mu = 0.75 %.
 WORKING_POINT = {"chsh": Fraction("2.271"), "n": 20 * 2**26, "mu": Fraction(3, 400)}
+#: CONV-VARIANTS: the variants whose curves Fig. 2 adds at the paper's mu (a line per variant).
+FIG2_VARIANTS: tuple[Variant, ...] = ("as_printed", "derived", "refined", "circulant")
+#: CONV-VARIANTS: m/n <= (g(S) + 2 log2(1/(1/2 + mu)) - 2) / divisor for each variant (an upper rate).
+RATE_DIVISOR = {"derived": 6, "as_printed": 6, "refined": 5, "circulant": 1}
 
 
 @dataclass(frozen=True)
@@ -70,10 +74,14 @@ def _m(n: int, mu: Fraction, s: Fraction, st: Fig2Settings) -> int:
     return theorem5(n, mu, s, st.eps, st.eps_s, st.eps_ea, variant=st.variant).m
 
 
-def asymptotic_rate_upper(mu: Fraction, s: Fraction) -> Fraction:
-    """An upper bound on lim m/n: (g(S) + 2 log2(1/(1/2 + mu)) - 2)/6 (eta < g(S) for every n)."""
+def asymptotic_rate_upper(mu: Fraction, s: Fraction, variant: str = "derived") -> Fraction:
+    """An upper bound on lim m/n: (g(S) + 2 log2(1/(1/2 + mu)) - 2)/6 (eta < g(S) for every n).
+
+    CONV-VARIANTS: refined divides by 5 (THM-REFINED-LENGTH), circulant by 1 (THM-CIRC-LENGTH: k2 - p is
+    at most 2n (log2(1/(1/2 + mu)) - 1) since p > 2n and the factor is <= 0).
+    """
     with ivprec():
-        r = (g(s, mu) + 2 * -log2(q(HALF + mu)) - 2) / 6
+        r = (g(s, mu) + 2 * -log2(q(HALF + mu)) - 2) / RATE_DIVISOR[variant]
         return hi(r)
 
 
@@ -94,7 +102,7 @@ def min_n_fast(target: int, mu: Fraction, s: Fraction, st: Fig2Settings,
     m = m_of_n or (lambda n: _m(n, mu, s, st))
     if s <= 0:
         return None
-    rate = asymptotic_rate_upper(mu, s)
+    rate = asymptotic_rate_upper(mu, s, st.variant)
     if rate <= 0:
         return None
     # n0 = target / rate is a lower bound on the answer (m(n) < n * rate for every n)
@@ -178,3 +186,13 @@ def cache_key(mu: Fraction, chsh: Fraction, settings: Fig2Settings) -> str:
     from diramp import __version__
 
     return f"diramp {__version__}|{mu}|{chsh}|{settings.key()}"
+
+
+def variant_points(chsh_grid: Sequence[Fraction] = CHSH_GRID, settings: Fig2Settings | None = None,
+                   mu: Fraction = Fraction(3, 400), variants: Sequence[Variant] = FIG2_VARIANTS,
+                   cache: dict[str, int | None] | None = None) -> dict[str, list[Fig2Point]]:
+    """CONV-VARIANTS: the Fig. 2 curve at one mu (default the paper's 0.75 %) for each named variant."""
+    import dataclasses
+
+    st = settings if settings is not None else Fig2Settings()
+    return {v: fig2_points([mu], chsh_grid, dataclasses.replace(st, variant=v), cache) for v in variants}

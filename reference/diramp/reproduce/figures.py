@@ -106,10 +106,17 @@ def _prepare(out: str | os.PathLike[str], files: Sequence[tuple[str, str]] = ())
 # --------------------------------------------------------------------------- Fig. 2
 
 
-def fig2_data(points: Sequence[Fig2Point], settings: Fig2Settings) -> dict[str, Any]:
-    """The JSON-ready data of Fig. 2 (exact values as strings)."""
+def fig2_data(points: Sequence[Fig2Point], settings: Fig2Settings,
+              variants: dict[str, list[Fig2Point]] | None = None) -> dict[str, Any]:
+    """The JSON-ready data of Fig. 2 (exact values as strings); ``variants``: a curve per named bound."""
     wp = WORKING_POINT
-    return {
+    extra: dict[str, Any] = {}
+    if variants:
+        extra["variants"] = {v: [{"mu": _exact(p.mu), "chsh": _exact(p.chsh), "n": p.n, "stops": p.reason}
+                                 for p in pts] for v, pts in variants.items()}
+        extra["variants_note"] = ("CONV-VARIANTS: the same curve at mu = 0.75 % for every named bound "
+                                  "(spec/bounds.md); circulant needs Z of p > 2n bits")
+    return {**extra,
         "figure": "Fig. 2 of Kulikov et al. (2024): rounds n for >= target_m certified bits vs CHSH S",
         "noise_model": "depolarised |Psi+>, optimal CHSH settings, uniform inputs (CONV-DEPOL)",
         "length_bound": f"Theorem 5, variant {settings.variant} (THM-5-DERIVED)"
@@ -162,19 +169,23 @@ def fig2(out: str | os.PathLike[str], mus: Sequence[Fraction] = MUS,
     cache_path = d / ".fig2-cache.json"
     cache = load_cache(cache_path) if use_cache else {}
     points = fig2_points(mus, grid, settings, cache)
+    from diramp.reproduce.fig2 import variant_points
+
+    variants = variant_points(grid, settings, cache=cache)
     if use_cache:
         with detached():  # a cache, not an output: replaced freely, validated on every read
             atomic_write_text(cache_path, _json(dict(sorted(cache.items()))))
-    data = fig2_data(points, settings)
+    data = fig2_data(points, settings, variants)
     written = [d / "fig2.json"]
     atomic_write_text(written[0], _json(data))
     if draw:
         written.append(d / "fig2.png")
-        _plot_fig2(points, mus, settings, written[1])
+        _plot_fig2(points, mus, settings, written[1], variants)
     return written
 
 
-def _plot_fig2(points: Sequence[Fig2Point], mus: Sequence[Fraction], st: Fig2Settings, path: Path) -> None:
+def _plot_fig2(points: Sequence[Fig2Point], mus: Sequence[Fraction], st: Fig2Settings, path: Path,
+               variants: dict[str, list[Fig2Point]] | None = None) -> None:
     fig = _figure(7.5, 5.2)
     ax = fig.add_subplot(1, 1, 1)
     colors = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#a6761d", "#666666"]
@@ -183,6 +194,11 @@ def _plot_fig2(points: Sequence[Fig2Point], mus: Sequence[Fraction], st: Fig2Set
         xs = [float(p.chsh) for p in pts]
         ys = [float(p.n) if p.n is not None else math.nan for p in pts]
         ax.plot(xs, ys, "o-", ms=3, lw=1.5, color=colors[i % len(colors)], label=f"mu = {_pct(mu)}")
+    for v, pts in (variants or {}).items():  # CONV-VARIANTS: a dashed line per named bound at mu = 0.75 %
+        if v == st.variant:
+            continue
+        ax.plot([float(p.chsh) for p in pts], [float(p.n) if p.n is not None else math.nan for p in pts],
+                "--", lw=1, color="0.35" if v != "circulant" else "black", label=f"mu = 0.75 %, {v}")
     wp = WORKING_POINT
     ax.plot([float(wp["chsh"])], [float(wp["n"])], marker="*", ms=14, color="gold", mec="black",
             ls="none", label="this experiment: CHSH 2.271, n = 1.342e9, mu = 0.75 %")
