@@ -261,8 +261,14 @@ def _run(
     window: int,
     show_progress: bool | None,
     hook: Callable[[LeafSpec], None] | None,
+    leaf: Callable[..., Partial] = run_leaf,
+    spec_of: Callable[..., Any] = leaf_spec,
 ) -> None:
-    """DEF-DIST-TASKS, LEM-DIST-XOR: submit chunk by chunk (``window`` in flight), write chunks in order."""
+    """DEF-DIST-TASKS, LEM-DIST-XOR: submit chunk by chunk (``window`` in flight), write chunks in order.
+
+    ``leaf`` and ``spec_of`` (default the plain leaf) let the circulant extractor run its wrapped
+    leaves (LEM-CIRC-WRAP, :mod:`diramp.distributed.circulant`) through the same scheduling.
+    """
     from distributed import KilledWorker
 
     xr, yr = InputRef.of(xt), InputRef.of(yt)
@@ -273,7 +279,7 @@ def _run(
     def submit(c: int) -> None:
         leaves = []
         for t in chunk_tasks(plan, c):
-            f = client.submit(run_leaf, leaf_spec(t, plan, method, xr, yr), x_light, y_light, hook,
+            f = client.submit(leaf, spec_of(t, plan, method, xr, yr), x_light, y_light, hook,
                               key=f"diramp-leaf-{run_id}-{c}-{t.block}", retries=retries, pure=False)
             f.add_done_callback(lambda _f: bar.update(1))
             leaves.append(f)

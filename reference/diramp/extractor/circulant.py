@@ -213,6 +213,60 @@ def circulant_sources(x: Any, y: Any, m: int, p: int) -> tuple[WrappedSeed, Padd
     return ys, PaddedInput(x, ys.nbits)
 
 
+def extract_files_circulant(
+    x_path: Any,
+    y_path: Any,
+    m: int,
+    out_path: Any,
+    *,
+    p: int | None = None,
+    method: str = "auto",
+    lean: bool = False,
+    x_nbits: int | None = None,
+    y_nbits: int | None = None,
+    workers: int | None = None,
+    max_fft: int | None = None,
+    show_progress: bool | None = None,
+    reference: bool = False,
+) -> Any:
+    """DEF-CIRC, CONV-CIRC-ARGS: K = Circ(x = AB, y = Z[0:p]) file to file (the circulant ``extract_files``).
+
+    p defaults to the protocol's prime for len(x) (CONV-CIRC-PRIME); Z must hold at
+    least p bits.  Both inputs' digests are verified before any work; K is written as a
+    packed bit file, mode 0600, atomically.  ``reference`` uses :func:`circulant_loop`.
+    """
+    import time
+
+    from diramp.extractor.packed import PackedBitWriter, file_digests
+    from diramp.extractor.stream import ExtractReport, extract_sources, open_bits
+
+    with open_bits(x_path, x_nbits) as xr, open_bits(y_path, y_nbits) as yr:
+        pp = circulant_prime(xr.nbits) if p is None else check_prime(p)
+        if yr.nbits < pp:
+            raise InputError(str(y_path), f"is shorter than p = {pp} bits (the circulant extractor's weak seed, "
+                             "CONV-CIRC-ARGS)", f"{yr.nbits} bits", f"supply a seed of at least {pp} bits")
+        check_lengths(xr.nbits, pp, m)
+        digests: dict[str, object] = {}
+        for name, r in (("x", xr), ("y", yr)):
+            r.verify()
+            digests[f"{name}_sha256"] = r.file_sha256
+        if reference:
+            t0 = time.perf_counter()
+            bits = circulant_loop(xr.read_bits(0, xr.nbits), yr.read_bits(0, pp), m)
+            rep = ExtractReport(xr.nbits, m, "reference", lean, tasks=1)
+            rep.seconds = time.perf_counter() - t0
+        else:
+            X, Y = circulant_sources(xr, yr, m, pp)
+            bits, rep = extract_sources(X, Y, m, method=method, lean=lean, workers=workers, max_fft=max_fft,
+                                        show_progress=show_progress)
+    with PackedBitWriter(out_path, mode=0o600) as w:
+        w.write_bits(bits)
+    digests["out_digest"], digests["out_sha256"] = file_digests(bits)
+    rep.extra.update(digests)
+    rep.extra.update({"p": pp, "N_input": xr.nbits, "extractor": "circulant"})
+    return rep
+
+
 __all__ = [
     "PaddedInput",
     "WrappedSeed",
@@ -224,6 +278,7 @@ __all__ = [
     "circulant_matrix",
     "circulant_prime",
     "circulant_sources",
+    "extract_files_circulant",
     "is_prime",
     "order_of_two",
     "two_is_primitive_root",
