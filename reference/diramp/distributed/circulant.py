@@ -24,8 +24,15 @@ from typing import Any
 import numpy as np
 
 from diramp.distributed.checksum import DEFAULT_GRANULE, GranuleCheck, InputRef, compute_table, read_verified_bits
-from diramp.distributed.tasks import DEFAULT_FAN_IN, Partial, RemoteError, chunk_tasks, reduction_tree, \
-    unpack_chunk, xor_partials
+from diramp.distributed.tasks import (
+    DEFAULT_FAN_IN,
+    Partial,
+    RemoteError,
+    chunk_tasks,
+    reduction_tree,
+    unpack_chunk,
+    xor_partials,
+)
 from diramp.errors import CheckFailed, InputError
 from diramp.extractor import margin as _margin
 from diramp.extractor.tasks import METHODS, Plan, Task, partial_correlation
