@@ -203,29 +203,30 @@ def refined_length(n: object, mu: object, s_mu: object, eps: object, eps_s: obje
 
 
 def _root(rhs: Fraction) -> Fraction:
-    """The root x of 5x + log2 x - 1 = rhs (the continuous form of refined_lhs) for rhs > 4, from below to 2^-40.
+    """The root x of 5x + log2 x - 1 = rhs (the continuous form of refined_lhs) for rhs > 4, from below.
 
-    Certified: 5a + log2 a - 1 <= rhs holds in interval arithmetic for the returned a.
+    Located with mpmath at 60 digits, then certified: 5a + log2 a - 1 <= rhs holds in interval
+    arithmetic for the returned a (a is within 2^-40 relative of the root, else bisected).
     """
-    f = float(rhs)
-    x = max(1.0, (f + 1) / 5)
-    for _ in range(200):  # fixed point of x = (rhs + 1 - log2 x)/5, a contraction for x >= 1
-        x = (f + 1 - math.log2(x)) / 5
+    import mpmath
+
+    with mpmath.workdps(60):
+        r = mpmath.mpf(rhs.numerator) / rhs.denominator
+        x = mpmath.findroot(lambda v: 5 * v + mpmath.log(v, 2) - 1 - r, (r + 1) / 5)
+        a = Fraction(mpmath.nstr(x * (1 - mpmath.mpf(2) ** -40), 50, strip_zeros=False))
+        b = Fraction(mpmath.nstr(x * (1 + mpmath.mpf(2) ** -40), 50, strip_zeros=False))
     with ivprec():
         def g(v: Fraction) -> Interval:
             return 5 * q(v) + log2(q(v)) - 1 - q(rhs)
 
-        a, b = Fraction(x) * Fraction(999999, 10**6), Fraction(x) * Fraction(1000001, 10**6) + 1
-        if a < 1 or hi(g(a)) > 0:
-            a = Fraction(1)
-        if lo(g(b)) <= 0:
-            b = rhs + 1
-        while b - a > Fraction(1, 2**40):
-            mid = (a + b) / 2
-            if hi(g(mid)) <= 0:
-                a = mid
-            else:
-                b = mid
+        if a < 1 or hi(g(a)) > 0 or lo(g(b)) <= 0:  # not certified: bisect the safe bracket
+            a, b = Fraction(1), rhs + 1
+            while b - a > Fraction(1, 2**40) * b:
+                mid = (a + b) / 2
+                if hi(g(mid)) <= 0:
+                    a = mid
+                else:
+                    b = mid
     return a
 
 

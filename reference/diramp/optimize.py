@@ -146,7 +146,7 @@ def _closed_form_ratio(model: _Model, eps: Fraction, eps_ea: Fraction, s: Fracti
     """CONV-OPT step 2: B/eps = gamma sqrt(R) / (2 alpha sqrt(n) (log2 9 + k)), iterated for R and k."""
     alpha, gamma = SHAPES[model.variant]
     ratio = 1e-4
-    for _ in range(3):
+    for _ in range(2):  # k (the EAT ceil) and R barely move with eps_s: two rounds settle them
         es = _eps_s_from_ratio(eps, ratio)
         _, k = model.mprime(s, eps, es, eps_ea)
         r = 1 - 2 * math.log2(float(es) * float(eps_ea))
