@@ -190,7 +190,7 @@ def expected_length(m_at: np.ndarray, grid_pts: np.ndarray, s: float, sigma: flo
 
     Mass below the first grid point given counts as m = 0 (callers start far enough below s).
 
-    >>> round(expected_length(np.array([10.0, 20.0]), np.array([1.0, 2.0]), 2.0, 1e-9), 6)
+    >>> round(expected_length(np.array([10.0, 20.0]), np.array([1.0, 2.0]), 2.5, 1e-9), 6)
     20.0
     """
     edges = np.append(grid_pts, np.inf)
