@@ -160,7 +160,8 @@ def dodis_rank_profile() -> str:
         assert r.eps_achieved is not None and r.eps_achieved <= e
         assert math.isfinite(float(r.m_prime_lo))
     return (f"rank(sum c_i A_(i+1)) = N - min(i: c_i = 1) for every c, N <= {RANK_N}, so the sum over c of "
-            "2^(N - rank) is m 2^(m-1); THM-REFINED-XOR holds, X-strong and Y-strong, on every pair of flat sources for N in "
-            f"{XOR_N} ({xor_cases} cases, worst distance^2/bound^2 = {float(ratio):.3f} where the bound is < 1); "
+            "2^(N - rank) is m 2^(m-1); THM-REFINED-XOR holds, X-strong and Y-strong, on every pair of flat "
+            f"sources for N in {XOR_N} ({xor_cases} cases, worst distance^2/bound^2 = {float(ratio):.3f} where "
+            "the bound is < 1); "
             "elimination 5m + log2 m <= k1 + k2 - N - L1 - L2 - 8 Lq - 4 log2 3 + 11 (symbolic); "
             "implementation's m matches at 2 points")

@@ -141,6 +141,9 @@ def test_cli_commit_simulate_run_verify(tmp_path: Path, capsys: pytest.CaptureFi
                         capsys)
     assert rc == 2 and "differ from the pre-commitment" in err and "extractor" in err
     assert not (tmp_path / "t.k.dbits").exists() and not (tmp_path / "t.cert.json").exists()
+    rc, out, err = _cli(["run", "--trials", str(t), "--seed-z", str(z), "--commit", str(c), "--variant", "refined"],
+                        capsys)
+    assert rc == 2 and "variant" in err and not (tmp_path / "t.k.dbits").exists()
     rc, out, err = _cli(["run", "--trials", str(t), "--seed-z", str(z), "--commit", str(c)], capsys)
     assert rc == 0, err
     rc, out, err = _cli(["verify", str(tmp_path / "t.cert.json"), "--trials", str(t), "--seed-z", str(z), "--k",

@@ -97,7 +97,8 @@ def variant_rows(row: Any, p: Any, rep: Any) -> tuple[list[Any], dict[str, Any]]
         per[v] = min_n(10**6, mu=mu, s_mu=s_dep, eps=eps, eps_s=eps_s, eps_ea=eps_ea, variant=v)  # type: ignore
     extra["fig2_min_n_variants"] = per
     out.append(row(
-        "fig2_min_n_variants", "Fig. 2", "rounds n for >= 1 Mbit at CHSH 2.271, mu = 0.75 %, per variant",
+        "fig2_min_n_variants", "more bits from the same data",
+        "Fig. 2: rounds n for >= 1 Mbit at CHSH 2.271, mu = 0.75 %, per variant",
         "on the order of 10^9 (paper's bound)", "; ".join(f"{v} {k:,}" for v, k in per.items()), "not published",
         "depolarised model (CONV-DEPOL), Theorem 5 at the assumed eps_s, eps_EA; the curves of every variant are "
         "in fig2.json ('variants')", "-", "CONV-VARIANTS, CONV-DEPOL"))
