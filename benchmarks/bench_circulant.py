@@ -138,7 +138,7 @@ def main() -> int:
     for kind in args.kinds.split(","):
         r = measure(kind, x, z, m, args.lean)
         r.update({"N": n_bits, "m_div": args.m_div})
-        key = f"{label}/m={m}/{kind}" + ("-lean" if args.lean else "")
+        key = f"{label}/m={m}/{kind}" + ("" if kind == "cryptomite" else "-v2") + ("-lean" if args.lean else "")
         results[key] = r
         print(key, json.dumps(r), flush=True)
         RESULTS.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")

@@ -153,6 +153,9 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--prime", "applies only with --extractor circulant", "", "drop it")
     if args.prime is not None and args.x_trials is not None:
         raise InputError("--prime", "cannot be combined with --x-trials (the protocol's p is used)", "", "drop it")
+    if args.scheduler is not None and (args.kernel != "v2" or args.group is not None or args.fft_length is not None):
+        raise InputError("--kernel/--group/--fft-length", "do not apply to --scheduler", "",
+                         "the Dask path plans its own per-task kernel; drop them")
     with Transaction(force=args.force, inputs=[x_in, args.y]) as tx:
         tx.output(args.out, "secret", "K")
         if args.receipt is not None:
@@ -173,7 +176,7 @@ def run(args: argparse.Namespace) -> int:
                 args.x, args.y, args.m, args.out, p=args.prime,
                 method="auto" if args.method == "reference" else args.method, lean=args.lean,
                 x_nbits=args.x_bits, y_nbits=args.y_bits, workers=args.workers, show_progress=args.progress,
-                reference=args.method == "reference")
+                reference=args.method == "reference", kernel=args.kernel, group=args.group, fft_size=args.fft_length)
         elif args.scheduler is not None and args.extractor == "circulant":
             from diramp.distributed.circulant import extract_distributed_circulant
 
@@ -184,10 +187,6 @@ def run(args: argparse.Namespace) -> int:
                 show_progress=args.progress, timeout=args.scheduler_timeout)
         elif args.scheduler is not None:
             from diramp.distributed import extract_distributed
-
-            if args.kernel != "v2" or args.group is not None or args.fft_length is not None:
-                raise InputError("--kernel/--group/--fft-length", "do not apply to --scheduler", "",
-                                 "the Dask path plans its own per-task kernel; drop them")
 
             rep = extract_distributed(
                 args.x, args.y, args.m, args.out, scheduler=None if args.scheduler == "local" else args.scheduler,

@@ -228,6 +228,9 @@ def extract_files_circulant(
     max_fft: int | None = None,
     show_progress: bool | None = None,
     reference: bool = False,
+    kernel: str = "v2",
+    group: int | None = None,
+    fft_size: int | None = None,
 ) -> Any:
     """DEF-CIRC, CONV-CIRC-ARGS: K = Circ(x = AB, y = Z[0:p]) file to file (the circulant ``extract_files``).
 
@@ -258,7 +261,7 @@ def extract_files_circulant(
         else:
             X, Y = circulant_sources(xr, yr, m, pp)
             bits, rep = extract_sources(X, Y, m, method=method, lean=lean, workers=workers, max_fft=max_fft,
-                                        show_progress=show_progress)
+                                        show_progress=show_progress, kernel=kernel, group=group, fft_size=fft_size)
     with PackedBitWriter(out_path, mode=0o600) as w:
         w.write_bits(bits)
     digests["out_digest"], digests["out_sha256"] = file_digests(bits)
