@@ -315,3 +315,32 @@ def test_verify_bad_input(genuine: Path, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="does not match its schema"):
         verify(tmp_path / "d.json", genuine / "t", genuine / "z")
     assert os.path.exists(genuine / "cert.json")
+
+
+@pytest.mark.parametrize("version,ok", [("2.0", True), ("2.1", True), ("2.9", False), ("3.0", False),
+                                        ("1.0", False), ("2", False), ("2.x", False)])
+def test_verify_accepts_older_minor_spec_versions(genuine: Path, tmp_path: Path, version: str, ok: bool) -> None:
+    """DEF-CERT: a record of the same major spec version and an older minor one is verified; others are named."""
+    cert = json.loads((genuine / "cert.json").read_text())
+    cert["spec_version"] = version
+    cert["certificate_sha256"] = certificate_hash(cert)
+    (tmp_path / "c.json").write_text(pretty_json(cert))
+    if ok:
+        verify(tmp_path / "c.json", genuine / "t", genuine / "z")
+    else:
+        with pytest.raises(CheckFailed, match="spec_version"):
+            verify(tmp_path / "c.json", genuine / "t", genuine / "z")
+
+
+def test_verify_accepts_a_certificate_of_another_release(genuine: Path, tmp_path: Path) -> None:
+    """DEF-CERT: the software field records the writer's release; a newer release still verifies the record."""
+    cert = json.loads((genuine / "cert.json").read_text())
+    cert["software"]["version"] = "0.2.0rc1"
+    cert["certificate_sha256"] = certificate_hash(cert)
+    (tmp_path / "c.json").write_text(pretty_json(cert))
+    verify(tmp_path / "c.json", genuine / "t", genuine / "z")
+    cert["statistics"]["s_mu_obs"] = "1/100"  # ... while a re-derived field still fails, named
+    cert["certificate_sha256"] = certificate_hash(cert)
+    (tmp_path / "c.json").write_text(pretty_json(cert))
+    with pytest.raises(CheckFailed, match="statistics.s_mu_obs"):
+        verify(tmp_path / "c.json", genuine / "t", genuine / "z")

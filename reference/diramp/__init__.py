@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 #: Version of the specification in ``spec/`` this code implements.
-SPEC_VERSION = "2.0"
+SPEC_VERSION = "2.1"
 
 __all__ = ["SPEC_VERSION", "__version__", "extract"]
 

@@ -54,8 +54,8 @@ FORMAT_VERSION = 2
 UNHASHED = ("certificate_sha256", "timings")
 #: Largest pre-commitment or certificate file read (bytes).
 MAX_RECORD_BYTES = 16 << 20
-#: Extractors a pre-commitment can name (DEF-PRECOMMIT).
-EXTRACTORS = ("dodis",)
+#: Extractors a pre-commitment can name (DEF-PRECOMMIT, CONV-VARIANTS): the paper's and Foreman et al.'s circulant.
+EXTRACTORS = ("dodis", "circulant")
 
 
 def exact_string(x: Fraction | int) -> str:
@@ -107,7 +107,30 @@ class Precommit:
     software_version: str = __version__
     spec_version: str = SPEC_VERSION
     created_at: str | None = None
-    extractor: str = "dodis"
+    #: the committed extractor (DEF-PRECOMMIT, CONV-VARIANTS); None: the params' (default dodis)
+    extractor: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.extractor is None:
+            object.__setattr__(self, "extractor", self.params.extractor)
+        elif self.extractor != self.params.extractor:
+            if self.extractor not in EXTRACTORS:
+                raise InputError("extractor", f"must be one of {EXTRACTORS}", f"got {self.extractor!r}")
+            import dataclasses
+
+            # the extractor named beside the parameters: they must pair (CONV-VARIANTS)
+            object.__setattr__(self, "params", dataclasses.replace(self.params, extractor=self.extractor))
+
+    def _extractor_block(self) -> dict[str, Any]:
+        p = self.params
+        if p.extractor == "circulant":
+            from diramp.protocol import seed_bits
+
+            return {"name": "circulant", "method": p.method,
+                    "x": "AB (CONV-AB-INTERLEAVE), zero-padded to p - 1 bits (CONV-CIRC-ARGS)",
+                    "y": f"Z, first p = {seed_bits(p)} bits (p prime, 2 a primitive root: CONV-CIRC-PRIME)"}
+        return {"name": "dodis", "method": p.method, "x": "AB (CONV-AB-INTERLEAVE)",
+                "y": "Z, first 2n bits (CONV-EXT-ARGS)"}
 
     def body(self) -> dict[str, Any]:
         """The record as a JSON object."""
@@ -128,8 +151,7 @@ class Precommit:
                          "delta_s": exact_string(p.grid.delta)},
                 "variant": p.variant,
                 "block_trials": p.block,
-                "extractor": {"name": self.extractor, "method": p.method, "x": "AB (CONV-AB-INTERLEAVE)",
-                              "y": "Z, first 2n bits (CONV-EXT-ARGS)"},
+                "extractor": self._extractor_block(),
             },
         }
         if self.created_at is not None:
@@ -160,8 +182,9 @@ class Precommit:
             eps_claim=_frac(pr["eps_protocol"], f"{where}.parameters.eps_protocol"),
             grid=Grid(_frac(pr["grid"]["s_max"], f"{where}.parameters.grid.s_max"), pr["grid"]["bins"]),
             variant=pr["variant"], block=pr["block_trials"], method=pr["extractor"]["method"],
+            extractor=pr["extractor"]["name"],
         )
-        pc = cls(params, d["software"]["version"], d["spec_version"], d.get("created_at"), pr["extractor"]["name"])
+        pc = cls(params, d["software"]["version"], d["spec_version"], d.get("created_at"))
         if pc.body() != d:
             raise InputError(where, "holds a value that is not in canonical form",
                              "e.g. delta_s must equal s_max / bins, numbers must be written as diramp writes them",
@@ -380,8 +403,9 @@ def verify(cert: Mapping[str, Any] | str | os.PathLike[str], trials: str | os.Pa
                          "paste the digest published before the run (sha256sum commit.json)")
     bad: list[str] = []
     checked: list[str] = []
-    if cert["spec_version"] != SPEC_VERSION:
-        bad.append(f"spec_version: certificate {cert['spec_version']!r}, this verifier implements {SPEC_VERSION!r}")
+    if not spec_compatible(cert["spec_version"]):
+        bad.append(f"spec_version: certificate {cert['spec_version']!r}, this verifier implements {SPEC_VERSION!r} "
+                   "(it verifies the same major version up to its own minor version)")
     pc = Precommit.from_dict(cert["precommit"], where=f"{where}: precommit")
     if cert["precommit_sha256"] != pc.sha256:
         bad.append(f"precommit_sha256: the embedded pre-commitment hashes to {pc.sha256}, "
@@ -419,6 +443,10 @@ def verify(cert: Mapping[str, Any] | str | os.PathLike[str], trials: str | os.Pa
                                 publish_k_digest="sha256" in cert["output"]["k"] and k is not None)
     if k is None and "sha256" in cert["output"]["k"]:
         rebuilt["output"]["k"]["sha256"] = cert["output"]["k"]["sha256"]  # not checkable without K
+    if spec_compatible(cert["spec_version"]):  # checked above: made under an older minor version, same rules
+        rebuilt["spec_version"] = cert["spec_version"]
+    if isinstance(cert.get("software"), dict) and cert["software"].get("name") == "diramp":
+        rebuilt["software"] = cert["software"]  # which release wrote it: recorded, not re-derived
     fields: list[str] = []
     _diff({k_: v for k_, v in rebuilt.items() if k_ not in UNHASHED},
           {k_: v for k_, v in cert.items() if k_ not in UNHASHED}, "", fields)
@@ -436,6 +464,25 @@ def verify(cert: Mapping[str, Any] | str | os.PathLike[str], trials: str | os.Pa
 def _without_k(result: ProtocolResult) -> ProtocolResult:
     """The analysis of a run re-derived without extracting K (K's length is the certified m)."""
     return ProtocolResult(result.analysis, np.zeros(result.analysis.m, np.uint8), "", "", result.inputs)
+
+
+def spec_compatible(version: object) -> bool:
+    """Whether this verifier can check a record of spec ``version`` (DEF-CERT).
+
+    Minor versions only add definitions (2.1 adds spec/bounds.md and spec/circulant.md),
+    so a record of the same major version and a minor version up to ours is checked
+    under the rules it was made with; a newer minor or another major is refused.
+
+    >>> spec_compatible(SPEC_VERSION), spec_compatible("1.0"), spec_compatible("99.0")
+    (True, False, False)
+    """
+    if not isinstance(version, str) or len(version) > 16:
+        return False
+    mine = SPEC_VERSION.split(".")
+    theirs = version.split(".")
+    if len(theirs) != 2 or not all(t.isdigit() for t in theirs):
+        return False
+    return theirs[0] == mine[0] and int(theirs[1]) <= int(mine[1])
 
 
 def _is_sha256(s: str) -> bool:

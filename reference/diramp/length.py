@@ -32,8 +32,11 @@ from diramp.errors import InputError
 from diramp.exact import Interval, exact_int, exact_text, exact_value, hi, ivprec, lo, log2, q
 from diramp.sv import HALF, check_mu
 
-Variant = Literal["derived", "as_printed"]
+Variant = Literal["derived", "as_printed", "refined", "circulant"]
+#: CONV-VARIANT: the paper's extractor's two variants, computed beside each other everywhere.
 VARIANTS: tuple[Variant, ...] = ("derived", "as_printed")
+#: CONV-VARIANTS (spec/bounds.md): every named bound; ``refined`` and ``circulant`` live in diramp.bounds.
+ALL_VARIANTS: tuple[Variant, ...] = ("derived", "as_printed", "refined", "circulant")
 
 
 @dataclass(frozen=True)
@@ -146,13 +149,22 @@ def theorem5(
     True
     """
     c = check_params(n, mu, s_mu, eps, eps_s, eps_ea)
-    if variant not in VARIANTS:
-        raise InputError("variant", "must be 'derived' or 'as_printed'", f"got {variant!r}")
+    _check_variant(variant)
     return _theorem5(c.n, c.mu, c.s, c.eps, c.eps_s, c.eps_ea, variant, split)
+
+
+def _check_variant(variant: object) -> None:
+    if variant not in ALL_VARIANTS:
+        raise InputError("variant", f"must be one of {ALL_VARIANTS} (CONV-VARIANTS)", f"got {variant!r}")
 
 
 def _theorem5(n: int, mu: Fraction, s: Fraction, eps: Fraction, eps_s: Fraction, eps_ea: Fraction,
               variant: Variant, split: tuple[Fraction, Fraction, Fraction]) -> LengthResult:
+    if variant in ("refined", "circulant"):  # CONV-VARIANTS: the named bounds of spec/bounds.md
+        from diramp import bounds
+
+        return bounds._refined(n, mu, s, eps, eps_s, eps_ea) if variant == "refined" else \
+            bounds._circulant(n, mu, s, eps, eps_s, eps_ea)
     if s <= 0:
         return LengthResult(variant, 0, Fraction(0), Fraction(0), eps, None, None, s,
                             note="S_mu <= 0: no entropy is certified; the protocol aborts (Box I step 2, REQ-ABORT)")
@@ -225,7 +237,7 @@ def worst_bin_eps(variant: Variant, eps: object, eps_s: object,
     True
     """
     e, es = check_eps("eps", eps), check_eps("eps_s", eps_s)
-    if variant == "derived":
+    if variant in ("derived", "refined", "circulant"):  # their optimal splits spend exactly eps (CONV-VARIANTS)
         return e
     with ivprec():
         pen = _penalty(variant, e, es, split)
@@ -313,8 +325,7 @@ def theorem6(
     """
     if not isinstance(grid, Grid):
         raise InputError("grid", "must be a diramp.length.Grid", f"got {grid!r}")
-    if variant not in VARIANTS:
-        raise InputError("variant", "must be 'derived' or 'as_printed'", f"got {variant!r}")
+    _check_variant(variant)
     c = check_params(n, mu, s_obs, eps, eps_s, eps_ea, s_name="S_mu,obs", cap_quantum_max=True)
     if exceeds_quantum_max(grid.s_max, c.mu):
         raise InputError("S_max", f"exceeds the quantum maximum {float(s_mu_quantum_max_bound(c.mu)):.6g} at "

@@ -11,7 +11,9 @@ Steps (spec/protocol.md DEF-BOX-I; every number is computed by the module named)
    variants (CONV-VARIANT); the committed variant's m is used.  Abort if it
    is 0 (REQ-ABORT).  On abort nothing is written (REQ-NO-K-ON-ABORT).
 4. K = Ext(AB, Z) (THM-2, DEF-EXT, CONV-EXT-ARGS) with AB interleaved per
-   round (CONV-AB-INTERLEAVE) and Z its first 2n bits.
+   round (CONV-AB-INTERLEAVE) and Z its first 2n bits; or, with the committed
+   extractor ``circulant`` (DEF-CIRC, CONV-CIRC-ARGS), K = Circ(AB, Z[0:p]) with
+   p the protocol's prime (CONV-CIRC-PRIME), so Z must hold p bits.
 
 The pure core is :func:`analyse` (counts -> result record) and
 :func:`run_arrays` (arrays -> result with K, in memory); :func:`run_files` is
@@ -73,6 +75,8 @@ class ProtocolParams:
     method: str = "auto"
     #: THM-6-EPS: the protocol-level eps claimed (None: eps itself, the paper's reading).
     eps_claim: Fraction | None = None
+    #: CONV-VARIANTS: the two-source extractor, ``dodis`` (DEF-EXT, the paper's) or ``circulant`` (DEF-CIRC).
+    extractor: str = "dodis"
 
     def __post_init__(self) -> None:
         from diramp.trials.format import MAX_TRIALS
@@ -93,8 +97,9 @@ class ProtocolParams:
         if exceeds_quantum_max(self.grid.s_max, c.mu):
             raise InputError("S_max", f"exceeds the quantum maximum {float(s_mu_quantum_max_bound(c.mu)):.6g} at "
                              f"mu = {c.mu} (CONV-SMAX)", f"got {self.grid.s_max}", "choose S_max below it")
-        if self.variant not in VARIANTS:
-            raise InputError("variant", "must be 'derived' or 'as_printed'", f"got {self.variant!r}")
+        from diramp.bounds import check_pairing
+
+        check_pairing(self.extractor, self.variant)  # CONV-VARIANTS: dodis with derived/as_printed/refined
         if isinstance(self.block, bool) or not isinstance(self.block, int) or self.block < 8 or self.block % 8:
             raise InputError("block", "must be a positive multiple of 8 trials", f"got {self.block!r}",
                              "the paper's Fig. 4 uses 4194304 (2^22)")
@@ -116,7 +121,7 @@ class Analysis:
 
     @property
     def used(self) -> AdaptiveResult | None:
-        """The committed variant's THM-6 result (CONV-VARIANT)."""
+        """The committed variant's THM-6 result (CONV-VARIANT, CONV-VARIANTS)."""
         return self.lengths.get(self.params.variant)
 
     @property
@@ -150,13 +155,30 @@ def analyse(params: ProtocolParams, blocks: Sequence[Counts]) -> Analysis:
     if s_obs < 0:
         reason = f"S_mu,obs = {s_obs} < 0 (Box I step 2, REQ-ABORT)"
     else:
-        for v in VARIANTS:
+        for v in analysis_variants(params):
             lengths[v] = theorem6(params.n, params.mu, s_obs, params.eps, params.eps_s, params.eps_ea,
                                   grid=params.grid, variant=v, eps_claim=params.eps_claim)
         if lengths[params.variant].m == 0:
             reason = (f"certified m = 0 at S_mu,obs = {float(s_obs):.6g} (variant {params.variant}, "
                       f"THM-6 bin {lengths[params.variant].bin_index}; REQ-ABORT)")
     return Analysis(params, total, series, s_obs, ch, lengths, reason)
+
+
+def analysis_variants(params: ProtocolParams) -> tuple[Variant, ...]:
+    """CONV-VARIANT, CONV-VARIANTS: the variants Box I computes: for dodis derived and as_printed (plus the
+    committed one), for circulant its own.  A certificate records each of them."""
+    if params.extractor == "circulant":
+        return ("circulant",)
+    return VARIANTS if params.variant in VARIANTS else (*VARIANTS, params.variant)
+
+
+def seed_bits(params: ProtocolParams) -> int:
+    """CONV-EXT-ARGS, CONV-CIRC-ARGS: the bits of Z the extractor uses: 2n (dodis) or p (circulant)."""
+    if params.extractor == "circulant":
+        from diramp.bounds import protocol_prime
+
+        return protocol_prime(params.n)
+    return 2 * params.n
 
 
 def require_output(analysis: Analysis) -> None:
@@ -220,7 +242,7 @@ def run_arrays(params: ProtocolParams, x: Any, y: Any, a: Any, b: Any, z: Any) -
     if any(v.size != n for v in (ys, as_, bs)):
         raise InputError("trials", "x, y, a, b must have equal lengths", str([v.size for v in (xs, ys, as_, bs)]))
     _check_n(n, params)
-    _check_z_bits(zs.size, params.n)
+    _check_z_bits(zs.size, params)
     blocks = [Counts.from_arrays(as_[i:i + params.block], bs[i:i + params.block],
                                  xs[i:i + params.block], ys[i:i + params.block])
               for i in range(0, n, params.block)]
@@ -230,7 +252,8 @@ def run_arrays(params: ProtocolParams, x: Any, y: Any, a: Any, b: Any, z: Any) -
 
     ab = np.empty(2 * n, np.uint8)
     ab[0::2], ab[1::2] = as_, bs
-    k = extract(ab, zs[: 2 * n], analysis.m, method=params.method)
+    d = seed_bits(params)
+    k = extract(ab, zs[:d], analysis.m, method=params.method, extractor=params.extractor)
     pay, whole = key_digests(k)
     return ProtocolResult(analysis, k, pay, whole)
 
@@ -242,10 +265,16 @@ def _check_n(n: int, params: ProtocolParams) -> None:
                          "use the data the commitment was made for; never re-commit after seeing data")
 
 
-def _check_z_bits(nbits: int, n: int) -> None:
-    if nbits < 2 * n:
-        raise InputError("Z", "is shorter than 2n bits (Theorem 5 takes |Z| = |AB| = 2n)",
-                         f"{nbits} bits, need {2 * n}", "supply a seed file of at least 2n bits")
+def _check_z_bits(nbits: int, params: ProtocolParams | int) -> None:
+    if isinstance(params, int):  # a trial count: the dodis extractor's 2n bits
+        need, why = 2 * params, "2n bits (Theorem 5 takes |Z| = |AB| = 2n)"
+    else:
+        need = seed_bits(params)
+        why = ("p bits, the circulant extractor's weak seed (CONV-CIRC-ARGS, p prime)"
+               if params.extractor == "circulant" else "2n bits (Theorem 5 takes |Z| = |AB| = 2n)")
+    if nbits < need:
+        raise InputError("Z", f"is shorter than {why}", f"{nbits} bits, need {need}",
+                         f"supply a seed file of at least {need} bits")
 
 
 # --------------------------------------------------------------------------- files
@@ -334,18 +363,19 @@ class FileInputs:
     z_file_sha256: str
     z_digest: str
     z_bits: int
+    z_used: int = 0  #: bits of Z the extractor uses (0: 2n)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "trials": {"n": self.n, "file_sha256": self.trials_file_sha256, "digest": self.trials_digest},
-            "z": {"nbits": self.z_bits, "used_bits": 2 * self.n, "file_sha256": self.z_file_sha256,
+            "z": {"nbits": self.z_bits, "used_bits": self.z_used or 2 * self.n, "file_sha256": self.z_file_sha256,
                   "digest": self.z_digest},
         }
 
 
 def check_inputs(params: ProtocolParams, trials: str | os.PathLike[str],
                  seed_z: str | os.PathLike[str]) -> tuple[int, int]:
-    """Cheap header checks before any payload is read: trial n = committed n, |Z| >= 2n.
+    """Cheap header checks before any payload is read: trial n = committed n, |Z| >= 2n (circulant: p).
 
     Returns (n, bits of Z).  Raises :class:`InputError` naming the file.
     """
@@ -356,7 +386,7 @@ def check_inputs(params: ProtocolParams, trials: str | os.PathLike[str],
     _check_n(n, params)
     with PackedBitReader(seed_z) as zr:
         zbits = zr.nbits
-    _check_z_bits(zbits, params.n)
+    _check_z_bits(zbits, params)
     return n, zbits
 
 
@@ -418,7 +448,7 @@ def run_files(
         z_sha = sha256_file(seed_z, bar.update)
     with PackedBitReader(seed_z) as zr:
         z_payload = zr.verify().hex()
-    inputs = FileInputs(t_sha, read_header(trials).payload_sha256, n, z_sha, z_payload, zbits)
+    inputs = FileInputs(t_sha, read_header(trials).payload_sha256, n, z_sha, z_payload, zbits, seed_bits(params))
     with progress(n, "count", unit="trial", enabled=show_progress) as bar:
         blocks = count_file(params, trials, bar.update)
     analysis = analyse(params, blocks)
@@ -426,14 +456,27 @@ def run_files(
     if not extract:
         return ProtocolResult(analysis, np.zeros(0, np.uint8), "", "", inputs.to_dict())
     with TrialAB(trials) as ab, PackedBitReader(seed_z) as zr:
-        k, rep = extract_sources(ab, _Prefix(zr, 2 * n), analysis.m, method=params.method,
-                                 show_progress=show_progress)
+        xs, ys = extractor_sources(params.extractor, ab, zr, analysis.m, seed_bits(params))
+        k, rep = extract_sources(xs, ys, analysis.m, method=params.method, show_progress=show_progress)
     if sha256_file(trials) != t_sha or sha256_file(seed_z) != z_sha:
         raise InputError("inputs", "changed while the protocol ran", "", "do not modify the files during a run")
     pay, whole = key_digests(k)
     ext = {"method": rep.method, "P": rep.P, "tasks": rep.tasks, "worst_margin": rep.worst_margin,
            "exact_fallbacks": rep.exact_fallbacks, "seconds": rep.seconds}
     return ProtocolResult(analysis, k, pay, whole, inputs.to_dict(), ext)
+
+
+def extractor_sources(extractor: str, ab: Any, z: Any, m: int, d: int) -> tuple[Any, Any]:
+    """DEF-EXT / DEF-CIRC: the two bit sources the blocked kernel correlates for K = Ext(AB, Z).
+
+    dodis: (AB, the first d = 2n bits of Z) (CONV-EXT-ARGS); circulant: the wrapped inputs of
+    LEM-CIRC-WRAP for AB zero-padded to p - 1 bits and Z[0:p], p = d (CONV-CIRC-ARGS).
+    """
+    if extractor == "circulant":
+        from diramp.extractor.circulant import circulant_sources
+
+        return circulant_sources(ab, z, m, d)
+    return ab, _Prefix(z, d)
 
 
 def extract_trials(
@@ -448,8 +491,11 @@ def extract_trials(
     workers: int | None = None,
     show_progress: bool | None = None,
     reference: Callable[[Bits, Bits, int], Bits] | None = None,
+    extractor: str = "dodis",
 ) -> Any:
     """DEF-EXT, CONV-AB-INTERLEAVE, CONV-EXT-ARGS: K = Ext(AB of a trial file, first 2n bits of Z), to a K file.
+
+    ``extractor="circulant"``: K = Circ(AB, Z[0:p]) (DEF-CIRC, CONV-CIRC-ARGS, CONV-CIRC-PRIME).
 
     AB is read straight from the trial file's planes a and b (no copy of the
     secret is written); both inputs are verified first (plane digests, Z's
@@ -462,18 +508,32 @@ def extract_trials(
     verify_trials(trials)
     with TrialAB(trials) as ab, open_bits(seed_z, y_nbits) as zr:
         zr.verify()
-        _check_z_bits(zr.nbits, ab.n)
-        z = _Prefix(zr, ab.nbits)
+        if extractor == "circulant":
+            from diramp.bounds import protocol_prime
+            from diramp.extractor.circulant import check_lengths as circ_lengths
+
+            d = protocol_prime(ab.n)
+            if zr.nbits < d:
+                raise InputError("Z", "is shorter than p bits, the circulant extractor's weak seed (CONV-CIRC-ARGS)",
+                                 f"{zr.nbits} bits, need p = {d} (CONV-CIRC-PRIME)",
+                                 f"supply a seed file of at least {d} bits")
+            circ_lengths(ab.nbits, d, m)
+        else:
+            _check_z_bits(zr.nbits, ab.n)
+            d = ab.nbits
+        z = _Prefix(zr, d)
         if reference is not None:
             t0 = time.perf_counter()
-            k = reference(ab.read_bits(0, ab.nbits), z.read_bits(0, ab.nbits), m)
+            k = reference(ab.read_bits(0, ab.nbits), z.read_bits(0, d), m)
             rep = ExtractReport(ab.nbits, m, "reference", lean, tasks=1)
             rep.seconds = time.perf_counter() - t0
         else:
             from diramp.extractor.reference import check_lengths
 
-            check_lengths(ab.nbits, ab.nbits, m)
-            k, rep = extract_sources(ab, z, m, method=method, lean=lean, workers=workers,
+            if extractor != "circulant":
+                check_lengths(ab.nbits, ab.nbits, m)
+            xs, ys = extractor_sources(extractor, ab, zr, m, d)
+            k, rep = extract_sources(xs, ys, m, method=method, lean=lean, workers=workers,
                                      show_progress=show_progress)
     with PackedBitWriter(out_path, mode=0o600) as w:
         w.write_bits(k)
@@ -523,21 +583,21 @@ def _simulation(params: ProtocolParams, cfg: SimulationConfig) -> tuple[Iterator
 
     src = HonestSource(params.mu, cfg.seed, delta=cfg.delta)
     dev = make_device(cfg.device, mu=params.mu, seed=cfg.seed, chsh_target=cfg.chsh, p_xy=src.pair_probs())
-    return simulate_trials(params.n, src, dev, CHUNK), lambda: draw_z(src, 2 * params.n)
+    return simulate_trials(params.n, src, dev, CHUNK), lambda: draw_z(src, seed_bits(params))
 
 
 def simulate_arrays(params: ProtocolParams, cfg: SimulationConfig) -> tuple[Bits, Bits, Bits, Bits, Bits]:
-    """DEF-SIM-SOURCE/DEF-SIM-DEVICE in memory: (x, y, a, b, Z) with |Z| = 2n; same bits as :func:`simulate_files`."""
+    """DEF-SIM-SOURCE/DEF-SIM-DEVICE in memory: (x, y, a, b, Z), |Z| = 2n (circulant: p); as :func:`simulate_files`."""
     trials, z = _simulation(params, cfg)
     parts = list(trials)
     cat = [np.concatenate([p[i] for p in parts]) if parts else np.zeros(0, np.uint8) for i in range(4)]
-    zb = np.unpackbits(np.concatenate(list(z()) or [np.zeros(0, np.uint8)]), count=2 * params.n)
+    zb = np.unpackbits(np.concatenate(list(z()) or [np.zeros(0, np.uint8)]), count=seed_bits(params))
     return cat[0], cat[1], cat[2], cat[3], zb
 
 
 def simulate_files(params: ProtocolParams, cfg: SimulationConfig, trials_path: str | os.PathLike[str],
                    z_path: str | os.PathLike[str], on_progress: Callable[[int], None] | None = None) -> None:
-    """DEF-SIM-SOURCE/DEF-SIM-DEVICE to files: the trial file and Z (2n bits), atomically, streamed."""
+    """DEF-SIM-SOURCE/DEF-SIM-DEVICE to files: the trial file and Z (2n bits; circulant: p), atomically, streamed."""
     from diramp.trials import TrialWriter
     from diramp.trials.bits import write_packed_bits
 
@@ -554,7 +614,7 @@ def simulate_files(params: ProtocolParams, cfg: SimulationConfig, trials_path: s
                 on_progress(4 * int(c.size))  # 8 bits per byte = 4 trials' worth of Z
             yield c
 
-    write_packed_bits(z_path, counted(z()), 2 * params.n)
+    write_packed_bits(z_path, counted(z()), seed_bits(params))
 
 
 def simulate_and_run(params: ProtocolParams, cfg: SimulationConfig) -> ProtocolResult:

@@ -36,6 +36,13 @@ K is written in the same format, mode 0600, only when the extraction has
 succeeded, never over an input.  K is a secret: neither its bits nor any
 digest of it are printed (--receipt writes the digests to an owner-only file).
 
+--extractor circulant applies instead the circulant extractor of Foreman et al.
+(Quantum 9, 1584 (2025); spec/circulant.md DEF-CIRC): with p the smallest prime
+> N with 2 a primitive root (CONV-CIRC-PRIME; or --prime P), x zero-padded to p - 1
+bits, x' = x followed by a zero and y = the first p bits of Z (Z must hold p bits):
+  K[i] = XOR_{k=0}^{p-1} x'[k] AND y[(k+i) mod p],   i = 0 .. m-1, m <= p - 1
+the same function as cryptomite's Circulant(p - 1, m).extract(x, y).
+
 Exactness (REQ-FLOAT-MARGIN): the fast path is a blocked float64 FFT; every
 block's worst distance to an integer is checked against 0.25 (the a priori
 error bound is below 0.03 at the largest block); --method auto recomputes an
@@ -48,6 +55,7 @@ examples:
   diramp extract --x ab.bin --x-bits 2684354560 --y z.bin --y-bits 2684354560 --m 20431465 --out k.dbits
   diramp extract --x ab.dbits --y z.dbits --m 1000 --out k.dbits --method reference --json
   diramp extract --x-trials run.trials --y z.dbits --m 457108 --out k.dbits   # AB from a trial file
+  diramp extract --extractor circulant --x ab.dbits --y z.dbits --m 122336855 --out k.dbits   # Z of p bits
   diramp extract ... --lean            peak memory under 1 GiB at paper scale (slower)
   diramp extract ... --scheduler tcp://sched:8786    on a Dask cluster (inputs on shared storage)
   diramp extract ... --scheduler local --workers 2   on a local Dask cluster of 2 processes
@@ -98,6 +106,10 @@ def register(sub: Any) -> None:
         default="auto",
         help="computation method (default auto)",
     )
+    p.add_argument("--extractor", choices=("dodis", "circulant"), default="dodis",
+                   help="dodis (default; the paper's Theorem 2, DEF-EXT) or circulant (Foreman et al. 2025, DEF-CIRC)")
+    p.add_argument("--prime", type=integer("--prime", 3),
+                   help="circulant only: the seed length p (prime, > N; default CONV-CIRC-PRIME's)")
     p.add_argument("--lean", action="store_true", help="memory-lean mode (<= 1 GiB, slower)")
     p.add_argument("--kernel", choices=("v3", "v2", "v1"), default=None,
                    help="FFT kernel: v3 (default; grouped spectra on four-step transforms), v2 (grouped spectra, "
@@ -140,23 +152,46 @@ def run(args: argparse.Namespace) -> int:
                          "write AB with `diramp import`-style tools first, or drop the option")
     if args.scheduler is not None and args.method == "reference":
         raise InputError("--method", "reference is not distributed", "", "use auto, fft or exact with --scheduler")
+    if args.prime is not None and args.extractor != "circulant":
+        raise InputError("--prime", "applies only with --extractor circulant", "", "drop it")
+    if args.prime is not None and args.x_trials is not None:
+        raise InputError("--prime", "cannot be combined with --x-trials (the protocol's p is used)", "", "drop it")
+    kernel_opts = (args.kernel, args.group, args.fft_length)
+    if args.scheduler is not None and any(v is not None for v in kernel_opts):
+        raise InputError("--kernel/--group/--fft-length", "do not apply to --scheduler", "",
+                         "the Dask path plans its own per-task kernel; drop them")
     with Transaction(force=args.force, inputs=[x_in, args.y]) as tx:
         tx.output(args.out, "secret", "K")
         if args.receipt is not None:
             tx.output(args.receipt, "secret", "receipt")
         if args.x_trials is not None:
+            from diramp.extractor.circulant import circulant_loop
             from diramp.protocol import extract_trials
 
+            ref = (circulant_loop if args.extractor == "circulant" else extract_loop) \
+                if args.method == "reference" else None
             rep = extract_trials(args.x_trials, args.y, args.m, args.out, method="auto" if args.method == "reference"
                                  else args.method, lean=args.lean, y_nbits=args.y_bits, workers=args.workers,
-                                 show_progress=args.progress,
-                                 reference=extract_loop if args.method == "reference" else None)
+                                 show_progress=args.progress, reference=ref, extractor=args.extractor)
+        elif args.extractor == "circulant" and args.scheduler is None:
+            from diramp.extractor.circulant import extract_files_circulant
+
+            rep = extract_files_circulant(
+                args.x, args.y, args.m, args.out, p=args.prime,
+                method="auto" if args.method == "reference" else args.method, lean=args.lean,
+                x_nbits=args.x_bits, y_nbits=args.y_bits, workers=args.workers, show_progress=args.progress,
+                reference=args.method == "reference", kernel=args.kernel or "v3", group=args.group,
+                fft_size=args.fft_length)
+        elif args.scheduler is not None and args.extractor == "circulant":
+            from diramp.distributed.circulant import extract_distributed_circulant
+
+            rep = extract_distributed_circulant(
+                args.x, args.y, args.m, args.out, p=args.prime,
+                scheduler=None if args.scheduler == "local" else args.scheduler, workers=args.workers,
+                method=args.method, lean=args.lean, x_nbits=args.x_bits, z_nbits=args.y_bits,
+                show_progress=args.progress, timeout=args.scheduler_timeout)
         elif args.scheduler is not None:
             from diramp.distributed import extract_distributed
-
-            if args.kernel is not None or args.group is not None or args.fft_length is not None:
-                raise InputError("--kernel/--group/--fft-length", "do not apply to --scheduler", "",
-                                 "the Dask path plans its own per-task kernel; drop them")
 
             rep = extract_distributed(
                 args.x, args.y, args.m, args.out, scheduler=None if args.scheduler == "local" else args.scheduler,
@@ -196,6 +231,9 @@ def run(args: argparse.Namespace) -> int:
         "out": str(args.out),
         "written": describe(tx.published),
     }
+    if args.extractor == "circulant":  # DEF-CIRC: the input length, the prime and the wrapped length
+        out = {"extractor": "circulant", "p": rep.extra.get("p"), **out,
+               "N": rep.extra.get("N_input", rep.N), "N_wrapped": rep.N}
     if "engine" in rep.extra:  # --scheduler (spec/distributed.md)
         out["engine"] = rep.extra["engine"]
     for key in ("kernel", "G", "batch", "transforms", "zero_y_blocks"):

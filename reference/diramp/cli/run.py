@@ -192,7 +192,7 @@ def _default_inputs(args: argparse.Namespace, timings: dict[str, float]) -> tupl
                            chsh=DEFAULT_CHSH if args.chsh is None else args.chsh, device=args.device,
                            delta=Fraction(0) if args.source_bias is None else args.source_bias)
     cfg.check(params.mu)
-    pc = Precommit(params, extractor=args.extractor or "dodis")
+    pc = Precommit(params)
     with Transaction(force=args.force) as sim:
         if args.workdir is None:
             wd = Path(tempfile.mkdtemp(prefix="diramp-run-"))

@@ -83,7 +83,10 @@ def register(subparsers: Any) -> None:
                    help="trial file to write (mode 0600: it holds the outputs A, B)")
     p.add_argument("--out-z", required=True, type=Path, metavar="FILE", help="seed Z to write (packed bits, mode 0600)")
     p.add_argument("--z-bits", type=integer("--z-bits", 0, MAX_TRIALS), default=None, metavar="D",
-                   help="length d of Z in bits (default 2n)")
+                   help="length d of Z in bits (default 2n; with --extractor circulant p, CONV-CIRC-PRIME)")
+    p.add_argument("--extractor", choices=("dodis", "circulant"), default="dodis",
+                   help="the extractor the data is for: sets the default length of Z (dodis: 2n; circulant: the "
+                   "prime p > 2n of CONV-CIRC-PRIME)")
     p.add_argument("--force", action="store_true",
                    help="replace existing outputs (only if the whole simulation succeeds: both files or neither)")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
@@ -112,6 +115,10 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--source-bias", f"must satisfy |bias| <= mu = {mu} (a mu-SV source, DEF-SV)",
                          f"got {args.source_bias}", "the protocol's guarantee needs the true bias within mu")
     readout = _readout(args.readout_error)
+    if args.z_bits is None and args.extractor == "circulant" and args.n > 0:
+        from diramp.bounds import protocol_prime
+
+        args.z_bits = protocol_prime(args.n)  # CONV-CIRC-ARGS: Z supplies the p-bit weak seed
     total = args.n + (args.z_bits if args.z_bits is not None else 2 * args.n) // 2
     with Transaction(force=args.force) as tx:
         tx.output(args.out_trials, "secret", "trial file")

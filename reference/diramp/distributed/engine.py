@@ -9,6 +9,7 @@ the function (``pip install 'diramp[dask]'``).
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import time
@@ -266,10 +267,17 @@ def _run(
     show_progress: bool | None,
     hook: Callable[[LeafSpec], None] | None,
     kernel: str = "v1",
+    leaf: Callable[..., Partial] = run_leaf,
+    spec_of: Callable[..., Any] | None = None,
 ) -> None:
-    """DEF-DIST-TASKS, LEM-DIST-XOR: submit chunk by chunk (``window`` in flight), write chunks in order."""
+    """DEF-DIST-TASKS, LEM-DIST-XOR: submit chunk by chunk (``window`` in flight), write chunks in order.
+
+    ``leaf`` and ``spec_of`` (default the plain leaf with ``kernel``) let the circulant extractor run its wrapped
+    leaves (LEM-CIRC-WRAP, :mod:`diramp.distributed.circulant`) through the same scheduling.
+    """
     from distributed import KilledWorker
 
+    make_spec = spec_of if spec_of is not None else functools.partial(leaf_spec, kernel=kernel)
     xr, yr = InputRef.of(xt), InputRef.of(yt)
     x_light, y_light = xr.light(), yr.light()
     run_id = os.urandom(4).hex()
@@ -278,7 +286,7 @@ def _run(
     def submit(c: int) -> None:
         leaves = []
         for t in chunk_tasks(plan, c):
-            f = client.submit(run_leaf, leaf_spec(t, plan, method, xr, yr, kernel), x_light, y_light, hook,
+            f = client.submit(leaf, make_spec(t, plan, method, xr, yr), x_light, y_light, hook,
                               key=f"diramp-leaf-{run_id}-{c}-{t.block}", retries=retries, pure=False)
             f.add_done_callback(lambda _f: bar.update(1))
             leaves.append(f)

@@ -15,6 +15,8 @@ Public API:
   -- the LEM-EXT-BLOCKED tasks (for distributing the work).
 * :func:`extract_loop`, :func:`extract_galois` -- slow references.
 * :func:`interleave_ab`, :func:`split_ab` -- CONV-AB-INTERLEAVE.
+* ``extractor="circulant"``: the circulant extractor of Foreman et al. (2025),
+  DEF-CIRC (:mod:`diramp.extractor.circulant`, spec/circulant.md).
 
 >>> extract([1, 0, 1, 1, 0, 1, 0, 0], [1, 1, 0, 1, 0, 0, 1, 0], 3).tolist()
 [0, 1, 1]
@@ -54,8 +56,11 @@ from diramp.extractor.tasks import PartialResult, Plan, Task, make_plan, partial
 
 #: Methods accepted by :func:`extract`.
 EXTRACT_METHODS = ("auto", "fft", "exact", "loop", "reference", "galois")
+#: Two-source extractors (DEF-EXT: the paper's non-cyclic shifts; DEF-CIRC: Foreman et al. 2025).
+EXTRACTORS = ("dodis", "circulant")
 
 __all__ = [
+    "EXTRACTORS",
     "EXTRACT_METHODS",
     "SAFE_MARGIN",
     "ArrayBits",
@@ -98,6 +103,7 @@ def extract(
     workers: int | None = 1,
     kernel: str = "v3",
     group: int | None = None,
+    extractor: str = "dodis",
 ) -> Bits:
     """Theorem 2 (Kulikov et al. 2024), DEF-EXT: ``Ext(x, y)``, the first m lags, uint8 bits.
 
@@ -110,9 +116,27 @@ def extract(
     :mod:`diramp.extractor.fourstep`), ``"v2"`` (grouped spectra, whole-length
     transforms) or ``"v1"`` (one inverse per block); ``group`` forces the group
     size G of v3/v2 (refused with its a priori bound if unsafe, REQ-FLOAT-MARGIN).
+
+    ``extractor="circulant"`` (DEF-CIRC): ``y`` is the weak seed of p bits, p prime,
+    ``x`` at most p - 1 bits (zero-padded), 1 <= m <= p - 1; the fast methods run the
+    same blocked kernel on the wrapped inputs of LEM-CIRC-WRAP.
     """
     if method not in EXTRACT_METHODS:
         raise InputError("method", f"must be one of {EXTRACT_METHODS}", f"got {method!r}")
+    if extractor not in EXTRACTORS:
+        raise InputError("extractor", f"must be one of {EXTRACTORS}", f"got {extractor!r}")
+    if extractor == "circulant":
+        from diramp.extractor import circulant as circ
+
+        if method in ("loop", "reference"):
+            return circ.circulant_loop(x, y, m)
+        if method == "galois":
+            return circ.circulant_galois(x, y, m)
+        xc, yc = circ.check_inputs(x, y, m)  # xc = x zero-padded to p bits
+        X, Y = circ.circulant_sources(ArrayBits(xc[:-1], "x"), ArrayBits(yc, "y"), m, int(yc.size))
+        bits, _ = extract_sources(X, Y, m, method=method, lean=lean, workers=workers, max_fft=max_fft,
+                                  kernel=kernel, group=group)
+        return bits
     if method in ("loop", "reference"):
         return extract_loop(x, y, m)
     if method == "galois":

@@ -142,6 +142,13 @@ def register(bound: LengthBound) -> LengthBound:
 
 register(LengthBound("derived", "Theorem 5, derived", "THM-5-DERIVED", theorem5_length("derived")))
 register(LengthBound("as_printed", "eq. (18) as printed", "THM-5", theorem5_length("as_printed")))
+# CONV-VARIANTS (spec/bounds.md): the named variants of issue 11.  Their rates are upper bounds on
+# m/n: refined divides the margin by 5 instead of 6 (THM-REFINED-LENGTH), circulant by 1
+# (THM-CIRC-LENGTH: k2 - p <= 2n (log2(1/(1/2 + mu)) - 1), as p > 2n and the factor is <= 0).
+register(LengthBound("refined", "Theorem 5, refined Dodis bound (our derivation)", "THM-REFINED-LENGTH",
+                     theorem5_length("refined"), rate=lambda mu, s: asymptotic_rate_upper(mu, s) * 6 / 5))
+register(LengthBound("circulant", "circulant extractor (Foreman et al. 2025)", "THM-CIRC-LENGTH",
+                     theorem5_length("circulant"), rate=lambda mu, s: asymptotic_rate_upper(mu, s) * 6))
 
 
 @dataclass(frozen=True)

@@ -315,4 +315,11 @@ def rows(name: str = "kulikov2024", report: AuditReport | None = None) -> tuple[
         "the paper's totals need a formula it does not state",
         "Supplementary IV", "EQ-6-8, CONV-TABLE-II"))
     extra["locality"] = {"t_d_ns": str(lr.t_d), "findings": list(lr.findings)}
+
+    # ------------------------------------------------------------------ more bits (CONV-VARIANTS, CONV-OPT)
+    from diramp.reproduce.variants import variant_rows
+
+    more, more_extra = variant_rows(Row, p, rep)
+    out += more
+    extra.update(more_extra)
     return out, extra

@@ -98,6 +98,13 @@ def extract(inp: dict[str, Any]) -> dict[str, Any]:
     return {"out": {"hex": bits_to_hex(out), "bitLength": int(out.size)}}
 
 
+def circulant(inp: dict[str, Any]) -> dict[str, Any]:
+    """DEF-CIRC via diramp.extractor.extract(extractor="circulant") (the blocked FFT on LEM-CIRC-WRAP's inputs)."""
+    x, y = _bits(inp["x"], "x"), _bits(inp["y"], "y")
+    out = extractor.extract(x, y, inp["m"], extractor="circulant")
+    return {"out": {"hex": bits_to_hex(out), "bitLength": int(out.size)}}
+
+
 def end_to_end(inp: dict[str, Any]) -> dict[str, Any]:
     """Box I (DEF-BOX-I) via diramp.protocol.run_arrays: counts -> S_mu,obs -> m (THM-6) -> REQ-ABORT -> K."""
     from diramp import protocol
@@ -132,6 +139,7 @@ HANDLERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "output_length": output_length,
     "extractor": extract,
     "end_to_end": end_to_end,
+    "circulant": circulant,
 }
 
 

@@ -518,6 +518,104 @@ def extractor() -> dict[str, Any]:
     return _file("EXTRACTOR-THM2", header, notes, groups)
 
 
+# ---------------------------------------------------------------- circulant
+
+
+def circulant() -> dict[str, Any]:
+    """DEF-CIRC vectors (Foreman et al. 2025): outputs from the galois GF(2) circulant matrix or the integer loop."""
+    from diramp.extractor.circulant import circulant_loop, circulant_prime
+
+    notes = dict(COMMON_NOTES)
+    notes.update({
+        "WorkedExample": "The worked example of spec/circulant.md (p = 5, N = 4, m = 4).",
+        "PeerCase": "A test case of cryptomite's own test suite (test/test_circulant.py, prime seed length): an "
+        "external implementation's answer.",
+        "FullLength": "m = p - 1 (every output bit).",
+        "SingleBit": "m = 1.",
+        "Padded": "x shorter than p - 1 bits (zero-padded to p - 1, CONV-CIRC-ARGS).",
+        "SingleOne": "x has a single 1 bit: the output is y rotated, exposing the wrap and the direction.",
+        "AllOnes": "y all ones: every output bit is the parity of x.",
+        "NonPrimitive": "2 is not a primitive root mod p: DEF-CIRC is defined, but not the protocol's p "
+        "(CONV-CIRC-PRIME).",
+        "ProtocolPrime": "p = the protocol's prime for N = len(x) (CONV-CIRC-PRIME).",
+        "Random": "x and y from DEF-VECTOR-GEN (SHAKE-256 of the seed named in the comment), given in full.",
+        "Generated": "Large x and y are DEF-VECTOR-GEN generators; the output is given by its SHA-256 (of the packed "
+        "output, MSB-first, zero padding) and computed by the integer loop.",
+        "NotPrime": "len(y) is not a prime.",
+        "XTooLong": "len(x) >= p.",
+        "MOutOfRange": "m = 0 or m >= p.",
+    })
+
+    def full(comment: str, flags: list[str], x: Any, y: Any, m: int) -> dict[str, Any]:
+        xb, yb = np.asarray(x, np.uint8), np.asarray(y, np.uint8)
+        out, how = ind.circulant_reference(xb, yb, m)
+        return _test(comment, flags, {"x": _bits_obj(xb), "y": _bits_obj(yb), "m": m},
+                     {"out": _bits_obj(out)}, "valid", reference=how)
+
+    def rnd(label: str, nx: int, p: int) -> tuple[Any, Any, str]:
+        sx, sy = f"{SEED_PREFIX}circulant/{label}/x", f"{SEED_PREFIX}circulant/{label}/y"
+        return shake_bits(sx, nx), shake_bits(sy, p), f"x = SHAKE-256({sx!r}), y = SHAKE-256({sy!r})"
+
+    small = [
+        full("spec/circulant.md worked example", ["WorkedExample", "FullLength"], [1, 0, 1, 1], [1, 1, 0, 1, 0], 4),
+        full("cryptomite test case 1 (n_1 = 2, m = 1)", ["PeerCase", "SingleBit"], [0, 1], [1, 1, 1], 1),
+        full("cryptomite test case 2 (n_1 = 2, m = 2)", ["PeerCase", "FullLength"], [1, 0], [1, 1, 0], 2),
+        full("cryptomite test case 3 (n_1 = 2, m = 2)", ["PeerCase", "FullLength"], [0, 1], [0, 0, 0], 2),
+    ]
+    for p, k, j in ((5, 3, 0), (11, 7, 1), (13, 0, 12), (13, 11, 5)):
+        x, y = [0] * (p - 1), [0] * p
+        x[k], y[j] = 1, 1
+        small.append(full(f"single ones: p = {p}, x[{k}] = 1, y[{j}] = 1", ["SingleOne", "FullLength"], x, y, p - 1))
+    for p in (5, 11, 29):
+        x, _, how = rnd(f"ones{p}", p - 1, p)
+        small.append(full(f"y all ones, p = {p}; x from {how.split(',')[0]}", ["AllOnes", "FullLength"], x,
+                          [1] * p, p - 1))
+    for p in (3, 5, 7, 11, 13, 17, 19, 23, 29, 101, 127, 257, 509, 1019, 1031):
+        flags = ["Random", "FullLength"] + ([] if circulant_prime(p - 1) == p else ["NonPrimitive"])
+        x, y, how = rnd(f"p{p}", p - 1, p)
+        m = p - 1 if p <= 257 else 200
+        if m != p - 1:
+            flags.remove("FullLength")
+        small.append(full(f"p = {p}, m = {m}; {how}", flags, x, y, m))
+    for nx in (1, 10, 60):
+        p = circulant_prime(nx)
+        x, y, how = rnd(f"pad{nx}", nx, p)
+        small.append(full(f"N = {nx} padded to p - 1 = {p - 1} (protocol prime), m = {p - 1}; {how}",
+                          ["Padded", "ProtocolPrime", "FullLength", "Random"], x, y, p - 1))
+    invalid = [
+        _invalid("len(y) = 4 (not prime)", ["NotPrime"], {"x": _bits_obj([1, 0, 1]), "y": _bits_obj([1, 1, 0, 1]),
+                                                          "m": 1}, "len(y) = p"),
+        _invalid("len(y) = 9 (not prime)", ["NotPrime"], {"x": _bits_obj([1] * 8), "y": _bits_obj([1] * 9), "m": 1},
+                 "len(y) = p"),
+        _invalid("len(x) = p = 5", ["XTooLong"], {"x": _bits_obj([1] * 5), "y": _bits_obj([1] * 5), "m": 1}, "x"),
+        _invalid("m = 0", ["MOutOfRange"], {"x": _bits_obj([1] * 4), "y": _bits_obj([1] * 5), "m": 0}, "m"),
+        _invalid("m = p = 5", ["MOutOfRange"], {"x": _bits_obj([1] * 4), "y": _bits_obj([1] * 5), "m": 5}, "m"),
+    ]
+    large = []
+    for nx, p, m in ((2**16, 65537, 4096), (2**20, circulant_prime(2**20), 2048)):
+        label = f"N{nx}p{p}m{m}"
+        sx, sy = f"{SEED_PREFIX}circulant/{label}/x", f"{SEED_PREFIX}circulant/{label}/y"
+        out = circulant_loop(shake_bits(sx, nx), shake_bits(sy, p), m)
+        flags = ["Generated"] + ([] if circulant_prime(p - 1) == p else ["NonPrimitive"])
+        large.append(_test(f"N = {nx}, p = {p}, m = {m}", flags,
+                           {"x": _gen_obj(sx, nx), "y": _gen_obj(sy, p), "m": m},
+                           {"outSha256": sha256_bits(out), "outBitLength": m}, "valid", reference="loop"))
+    header = [
+        "DEF-CIRC (Foreman et al., Quantum 9, 1584 (2025)): with p = len(y) prime, x of at most p - 1 bits "
+        "zero-padded to p bits (x'), Circ(x, y)[i] = XOR_{k=0}^{p-1} x'[k] AND y[(k + i) mod p], i = 0 .. m-1, "
+        "1 <= m <= p - 1: cryptomite's Circulant(p - 1, m).extract(x padded to p - 1 bits, y).",
+        "Bit strings: hex of the packed bytes, MSB-first within each byte (CONV-BITORDER). In the protocol x = AB "
+        "and y = Z[0:p], p the smallest prime > 2n with 2 a primitive root (CONV-CIRC-ARGS, CONV-CIRC-PRIME).",
+        "Expected outputs: the galois GF(2) circulant matrix (cross-checked by the integer loop) or the integer "
+        "loop; never the FFT path on the wrapped inputs (REQ-VECTOR-INDEPENDENT). 'reference' names the method.",
+    ]
+    groups = [
+        {"type": "CirculantFull", "parameters": {"bitOrder": "msb-first"}, "tests": small + invalid},
+        {"type": "CirculantGenerated", "parameters": {"bitOrder": "msb-first"}, "tests": large},
+    ]
+    return _file("EXTRACTOR-CIRCULANT", header, notes, groups)
+
+
 # ---------------------------------------------------------------- end_to_end
 
 
@@ -621,6 +719,7 @@ COMPONENTS: dict[str, Callable[[], dict[str, Any]]] = {
     "output_length": output_length,
     "extractor": extractor,
     "end_to_end": end_to_end,
+    "circulant": circulant,
 }
 
 

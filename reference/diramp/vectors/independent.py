@@ -129,6 +129,21 @@ def extract_reference(x: npt.NDArray[np.uint8], y: npt.NDArray[np.uint8], m: int
 # --- eta and m' re-derived in plain mpmath (cross-checks of the interval reference) ---
 
 
+def circulant_reference(x: npt.NDArray[np.uint8], y: npt.NDArray[np.uint8],
+                        m: int) -> tuple[npt.NDArray[np.uint8], str]:
+    """DEF-CIRC by an independent method: the galois GF(2) circulant matrix for p <= 1031 and m p <= 2^20 (the
+    integer loop must agree), else the integer loop; never the FFT path on the wrapped inputs (LEM-CIRC-WRAP)."""
+    from diramp.extractor.circulant import circulant_galois, circulant_loop
+
+    loop = circulant_loop(x, y, m)
+    if y.size <= 1031 and m * y.size <= 2**20:
+        gal = circulant_galois(x, y, m)
+        if not np.array_equal(gal, loop):
+            raise AssertionError("galois and loop circulant references disagree")
+        return gal, "galois"
+    return loop, "loop"
+
+
 def _mpq(x: Fraction) -> mpf:
     return mpf(x.numerator) / x.denominator
 

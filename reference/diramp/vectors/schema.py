@@ -35,7 +35,8 @@ SCHEMA_TEXT = r'''
         "ETA-RECONSTRUCTED",
         "OUTPUT-LENGTH",
         "EXTRACTOR-THM2",
-        "END-TO-END"
+        "END-TO-END",
+        "EXTRACTOR-CIRCULANT"
       ]
     },
     "schema": {

@@ -40,7 +40,7 @@ from diramp.errors import InputError
 from diramp.vectors.common import SCHEMA_FILE, hex_to_bits, parse_rat, sha256_bits, shake_hex
 
 #: Component names = file stems, in report order.
-COMPONENTS = ("sv_bounds", "mdl_statistics", "eta", "output_length", "extractor", "end_to_end")
+COMPONENTS = ("sv_bounds", "mdl_statistics", "eta", "output_length", "extractor", "end_to_end", "circulant")
 #: Default relative tolerance of directed decimal renderings when the group states none.
 DEFAULT_TOL = {"mPrime": Fraction(1, 10**20), "epsAchieved": Fraction(1, 10**12), "epsTotal": Fraction(1, 10**12),
                "seedMinEntropy": Fraction(1, 10**26)}
