@@ -75,3 +75,21 @@ def local_joint(
         (a, b, x, y): p[x, y] if (a == f[x] and b == g[y]) else Fraction(0)
         for a, b, x, y in itertools.product((0, 1), repeat=4)
     }
+
+
+def gf2_insert(basis: dict[int, int], row: int) -> bool:
+    """Reduce ``row`` (a bit mask) by a GF(2) echelon ``basis`` (leading bit -> row); add it if independent.
+
+    Returns whether the row was independent of the basis (the rank grew).
+
+    >>> b: dict[int, int] = {}
+    >>> [gf2_insert(b, r) for r in (0b110, 0b011, 0b101, 0)], len(b)
+    ([True, True, False, False], 2)
+    """
+    while row:
+        top = row.bit_length() - 1
+        if top not in basis:
+            basis[top] = row
+            return True
+        row ^= basis[top]
+    return False

@@ -8,6 +8,7 @@ import sympy
 
 from diramp.extractor import circulant as circ
 from proofs_check import check
+from proofs_check._common import gf2_insert
 
 #: Primes enumerated exhaustively (every nonzero input difference d): 2 is a primitive root mod 3, 5, 11, 13,
 #: not mod 7 (ord 3), which must show up as a failure of two-universality for m > 3.
@@ -30,13 +31,7 @@ def _prefix_ranks(rows: list[int]) -> list[int]:
     basis: dict[int, int] = {}  # leading bit -> row
     out = []
     for r in rows:
-        while r:
-            top = r.bit_length() - 1
-            if top in basis:
-                r ^= basis[top]
-            else:
-                basis[top] = r
-                break
+        gf2_insert(basis, r)
         out.append(len(basis))
     return out
 

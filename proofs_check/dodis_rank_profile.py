@@ -13,6 +13,7 @@ import sympy as sp
 from diramp import bounds
 from diramp.extractor import reference
 from proofs_check import check
+from proofs_check._common import gf2_insert
 
 #: Input lengths whose every coefficient vector c is enumerated (all m <= N).
 RANK_N = 10
@@ -24,14 +25,7 @@ def _rank_gf2(mat: np.ndarray) -> int:
     """GF(2) rank of a 0/1 matrix (rows as bit masks, elimination)."""
     basis: dict[int, int] = {}
     for row in mat:
-        r = int("".join(str(int(b)) for b in row), 2) if row.size else 0
-        while r:
-            top = r.bit_length() - 1
-            if top in basis:
-                r ^= basis[top]
-            else:
-                basis[top] = r
-                break
+        gf2_insert(basis, int("".join(str(int(b)) for b in row), 2) if row.size else 0)
     return len(basis)
 
 

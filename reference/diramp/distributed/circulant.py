@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from diramp.distributed.checksum import DEFAULT_GRANULE, GranuleCheck, InputRef, compute_table, read_verified_bits
+from diramp.distributed.engine import DEFAULT_RETRIES, DEFAULT_TIMEOUT, DEFAULT_WINDOW
 from diramp.distributed.tasks import (
     DEFAULT_FAN_IN,
     Partial,
@@ -119,10 +120,10 @@ def extract_distributed_circulant(
     x_nbits: int | None = None,
     z_nbits: int | None = None,
     granule: int = DEFAULT_GRANULE,
-    retries: int = 3,
+    retries: int = DEFAULT_RETRIES,
     fan_in: int = DEFAULT_FAN_IN,
-    window: int = 2,
-    timeout: float = 30.0,
+    window: int = DEFAULT_WINDOW,
+    timeout: float = DEFAULT_TIMEOUT,
     memory_limit: str | int | None = None,
     show_progress: bool | None = None,
     task_hook: Callable[..., None] | None = None,
