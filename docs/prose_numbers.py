@@ -506,9 +506,10 @@ def _prose(text: str) -> str:
 
     text = re.sub(r"<!-- bench:start -->.*?<!-- bench:end -->", blank, text, flags=re.S)
     text = TABLE.sub(blank, text)
-    text = NUM.sub(blank, text)
     text = re.sub(r"^```.*?^```[ \t]*$", blank, text, flags=re.S | re.M)
+    # indented code before the spans are blanked: a line that starts with a span is prose, not code
     text = re.sub(r"(?:^(?: {4}|\t).*\n)+", blank, text, flags=re.M)
+    text = NUM.sub(blank, text)
     text = re.sub(r"`[^`\n]+`", blank, text)
     text = re.sub(r"<!--.*?-->", blank, text, flags=re.S)
     text = re.sub(r"\]\([^)]*\)", blank, text)

@@ -67,7 +67,7 @@ def test_fig2_has_a_curve_per_variant(tmp_path: Path) -> None:
 
     Fg.fig2(tmp_path, [F(3, 400)], [F("2.271"), F("2.6")], draw=False)
     d = json.loads((tmp_path / "fig2.json").read_text())
-    curves = {s["variant"]: s for s in d["series"] if s["mu"] == "3/400"}
+    curves = {s["variant"]: s for s in d["series"] if s["mu"] == "0.0075"}
     assert set(curves) == {"as_printed", "derived", "refined", "circulant"}
     n = {v: s["points"][0]["n"] for v, s in curves.items()}
     assert n["circulant"] < n["refined"] < n["derived"]

@@ -56,7 +56,8 @@ def test_fig2_working_point_matches_inverse_min_n(tmp_path: Path) -> None:
     data = json.loads((tmp_path / "fig2.json").read_text())
     assert data["eps_s"] == "1e-20" and data["target_m"] == 10**6 and "derived" in data["length_bound"]
     # the paper's curve at 0.75 %, and every other registered bound beside it
-    assert [(s["variant"], s["mu"]) for s in data["series"]] == [("derived", "0.0075"), ("as_printed", "0.0075")]
+    assert [(s["variant"], s["mu"]) for s in data["series"]] == [
+        ("derived", "0.0075"), ("as_printed", "0.0075"), ("refined", "0.0075"), ("circulant", "0.0075")]
     pts = {p["chsh"]: p for p in data["series"][0]["points"]}
     assert pts["2.1"]["n"] is None and pts["2.1"]["stops"]  # the curve stops: no n suffices
     st = Fig2Settings()
@@ -165,8 +166,8 @@ def test_fig2_registry_adds_a_curve_per_bound(monkeypatch: pytest.MonkeyPatch, t
         "derived")(n // 2, mu, s, st), rate=lambda mu, s: M.asymptotic_rate_upper(mu, s) / 2)
     M.register(toy)
     series = M.default_series([Fraction(0), Fraction(3, 400)])
-    assert [(s.variant, s.mu) for s in series] == [("derived", 0), ("derived", Fraction(3, 400)),
-                                                   ("as_printed", Fraction(3, 400)), ("toy", Fraction(3, 400))]
+    assert [(s.variant, s.mu) for s in series] == [("derived", 0), ("derived", Fraction(3, 400))] + [
+        (v, Fraction(3, 400)) for v in ("as_printed", "refined", "circulant", "toy")]
     assert M.default_series([Fraction(0)]) == [M.Fig2Series("derived", Fraction(0))]  # 0.75 % not drawn
     F.fig2(tmp_path, [Fraction(3, 400)], [Fraction("2.5")], compare=["toy"], draw=False)
     data = json.loads((tmp_path / "fig2.json").read_text())
