@@ -60,8 +60,8 @@ def test_stale_extractor_numbers_are_gone(pn: ModuleType) -> None:
     prose = text.split("<!-- bench:start -->")[0]
     assert "767 s" not in prose and "not run to completion" not in prose
     for key in ("paper_scale~1default-v3", "paper_scale~1lean-v3"):
-        m = re.search(r"<!-- num: ([^>]*/results/" + re.escape(key) + r"/seconds fmt=\S+) -->([^<]+)<!-- /num --> s wall",
-                      prose)
+        pattern = r"<!-- num: ([^>]*/results/" + re.escape(key) + r"/seconds fmt=\S+) -->([^<]+)<!-- /num --> s wall"
+        m = re.search(pattern, prose)
         assert m, f"no span for the {key} wall time"
         assert m.group(2) == pn.value_of(m.group(1)), (m.group(2), pn.value_of(m.group(1)))
 
