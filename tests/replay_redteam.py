@@ -486,11 +486,12 @@ def full_tmpfs(root: Path, r: dict[str, Path]) -> None:
         subprocess.run(["umount", str(m)], check=False)
 
 
-def _wait_writing(pid: int, directory: Path, timeout: float = 60) -> None:
+def _wait_writing(p: subprocess.Popen[bytes], directory: Path, timeout: float = 60) -> None:
+    """Until p holds a file under directory open (then a little longer), or p has ended."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and p.poll() is None:
         with contextlib.suppress(OSError):
-            targets = [os.readlink(f) for f in Path("/proc", str(pid), "fd").iterdir()]
+            targets = [os.readlink(f) for f in Path("/proc", str(p.pid), "fd").iterdir()]
             if any(x.startswith(str(directory)) for x in targets):
                 time.sleep(0.3)
                 return
@@ -520,7 +521,7 @@ def signals(root: Path, r: dict[str, Path], repeats: int) -> None:
                 before = snapshot(o)
                 p = subprocess.Popen([PY, "-m", "diramp", *argv_of(o)], cwd=root, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, start_new_session=True)
-                _wait_writing(p.pid, o)
+                _wait_writing(p, o)
                 p.send_signal(sig)
                 try:
                     _, err_b = p.communicate(timeout=120)
